@@ -1,0 +1,1 @@
+"""Domain-agnostic infrastructure: database base class, clock, htmx helpers, errors."""

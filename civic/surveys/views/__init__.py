@@ -1,0 +1,1 @@
+"""Survey views: manage.py for planners, public.py for residents."""
