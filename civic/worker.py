@@ -1,4 +1,4 @@
-"""Entry point for Celery workers and beat: ``celery -A civic.worker worker``."""
+"""Entry point for Celery workers and beat: ``celery -A civic.worker:celery worker``."""
 
 from civic import create_app
 
