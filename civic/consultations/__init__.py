@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from civic.consultations import tasks, views
+from civic.consultations import public, tasks, views
 
 __all__ = ["register", "tasks"]
 
@@ -12,3 +12,4 @@ __all__ = ["register", "tasks"]
 def register(app: Flask) -> None:
     """Wire the blueprint (tasks are registered with Celery by importing the module)."""
     app.register_blueprint(views.bp)
+    app.register_blueprint(public.bp)
