@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, redirect, request, session
+from flask import current_app, has_request_context, redirect, request, session
 from flask_babel import get_locale
 
 from civic.core.urls import safe_local_path
@@ -14,6 +14,8 @@ LOCALE_SESSION_KEY = "locale"
 
 def select_locale() -> str:
     """Use the resident's explicit choice, then the browser's preference, then bokmål."""
+    if not has_request_context():  # services called from tasks or the CLI speak the default language
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     languages = current_app.config["LANGUAGES"]
     chosen = request.args.get("lang") or session.get(LOCALE_SESSION_KEY)
     if chosen in languages:
