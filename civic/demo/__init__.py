@@ -1,0 +1,1 @@
+"""The demo municipality (Bydel Bjerke): a seeded parking survey with synthetic responses."""
