@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Flask
 
-from civic import accounts, consultations, models, outreach, reports, surveys
+from civic import accounts, cli, consultations, models, outreach, reports, surveys
 from civic.celery_app import celery_init_app
 from civic.config import BaseConfig, validate_config
 from civic.core import after_commit, errors_http, htmx, i18n, security, vendor
@@ -54,4 +54,5 @@ def create_app(config: type | Mapping[str, Any] | None = None) -> Flask:
 
     for domain in DOMAINS:
         domain.register(app)
+    cli.register(app)
     return app
