@@ -39,9 +39,10 @@ STAFF = (
 )
 OPEN_DAYS = 10
 CLOSES_IN = timedelta(weeks=3)
-# Share of submitted responses that came through a personal link, and invitations that got no answer.
-INVITED_SHARE = 0.13
-UNANSWERED_INVITATIONS = 120
+# Like the real Bjerke survey: 6,000 residents invited by personal link; most answers come through those links,
+# the rest through the public link (which carries no segment: segments come only from invitations).
+INVITED_SHARE = 0.9
+TOTAL_INVITATIONS = 6000
 DEMO_LINK_SEGMENTS = (
     {"age_band": "30-44", "district": "Årvoll", "household_type": "family_with_children"},
     {"age_band": "67+", "district": "Linderud", "household_type": "couple"},
@@ -251,9 +252,9 @@ def _insert_responses(
             "survey_version": survey.version,
             "locale": g.resident.locale,
             "draft_data": _raw_values(built, g.answers) if g.state == "draft" else {},
-            "age_band": g.resident.age_band,
-            "district": g.resident.district,
-            "household_type": g.resident.household_type,
+            "age_band": g.resident.age_band if i in invitation_ids else "",
+            "district": g.resident.district if i in invitation_ids else "",
+            "household_type": g.resident.household_type if i in invitation_ids else "",
             "started_at": g.started_at,
             "submitted_at": g.submitted_at,
             "updated_at": g.submitted_at or g.started_at,
@@ -310,7 +311,7 @@ def _insert_invitations(
         g = generated[i]
         sent_at = max(g.started_at - timedelta(hours=rng.uniform(0.2, 72)), opens_at)
         rows.append(_invitation_row(rng, consultation_id, g.resident, sent_at, g.started_at, g.submitted_at))
-    for _ in range(UNANSWERED_INVITATIONS):
+    for _ in range(TOTAL_INVITATIONS - len(invited)):
         resident = responses.make_resident(rng)
         sent_at = opens_at + timedelta(hours=rng.uniform(0, 48))
         opened_at = sent_at + timedelta(hours=rng.uniform(0.1, 30)) if rng.random() < 0.35 else None
