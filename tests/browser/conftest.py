@@ -4,14 +4,21 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from werkzeug.serving import make_server
 
 from civic import create_app
+from civic.accounts.models import Organisation
 from civic.config import TestingConfig
+from civic.consultations.models import Access, Consultation, ConsultationKind, ConsultationState
+from civic.core.tokens import hash_token, new_token
 from civic.extensions import db
+from civic.outreach.models import Invitation
+from civic.surveys.models import Question
+from tests.fixtures.surveys import build_all_kinds_survey
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -60,7 +67,9 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        instance = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+        )
         yield instance
         instance.close()
 
@@ -89,3 +98,93 @@ def axe_violations(page) -> list[dict]:
         {"id": v["id"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"]][:5]}
         for v in result["violations"]
     ]
+
+
+@dataclass
+class ResidentSurvey:
+    """Ids and links of the survey the resident tests answer (the objects live in another session)."""
+
+    survey_id: int
+    public_id: str
+    closed_public_id: str
+    token: str
+    question_ids: list[int]
+
+
+@pytest.fixture
+def resident_survey(live_app) -> ResidentSurvey:
+    """An open public survey with every question kind, a personal link to it, and a closed survey."""
+    organisation = Organisation(slug="bjerke", name="Bydel Bjerke", parent_name="Oslo kommune",
+                                contact_email="postmottak@bjerke.example")
+    consultations = [
+        Consultation(
+            organisation=organisation, public_id=new_token()[:16], kind=ConsultationKind.SURVEY, state=state,
+            access=Access.PUBLIC, languages=["nb", "nn", "en"],
+            title={"nb": "Parkering i Bjerke", "nn": "Parkering i Bjerke bydel", "en": "Parking in Bjerke"},
+            summary={"nb": "Si din mening om parkering.", "nn": "Sei di meining om parkering.",
+                     "en": "Tell us what you think about parking."},
+        )
+        for state in (ConsultationState.OPEN, ConsultationState.CLOSED)
+    ]
+    survey, questions = build_all_kinds_survey(consultations[0])
+    closed_survey, _closed_questions = build_all_kinds_survey(consultations[1])
+    db.session.add_all([survey, closed_survey])
+    db.session.flush()
+    # "Hvor mange biler" is shown only to households that answered "Ja" to having a car.
+    questions[5].condition_question_id = questions[0].id
+    questions[5].condition_choice_keys = ["c1"]
+    token = new_token()
+    db.session.add(Invitation(consultation_id=consultations[0].id, token_hash=hash_token(token)))
+    db.session.commit()
+    return ResidentSurvey(
+        survey_id=survey.id, public_id=consultations[0].public_id,
+        closed_public_id=consultations[1].public_id, token=token, question_ids=[q.id for q in questions],
+    )
+
+
+@pytest.fixture
+def with_csrf(live_app) -> None:
+    """Check CSRF tokens as production does (the testing config switches the check off)."""
+    live_app.config["WTF_CSRF_ENABLED"] = True  # CSRFProtect reads this on every request
+
+
+@pytest.fixture
+def same_page_condition(resident_survey):
+    """Ask "Hvilke tiltak støtter du?" only of households with a car ("Ja"), on the car question's page."""
+    q = resident_survey.question_ids
+    question = db.session.get(Question, q[1])
+    question.condition_question_id = q[0]
+    question.condition_choice_keys = ["c1"]
+    db.session.commit()
+    return resident_survey
+
+
+@pytest.fixture
+def page_errors(phone) -> list[str]:
+    """Collect uncaught JavaScript errors of the ``phone`` page."""
+    errors: list[str] = []
+    phone.on("pageerror", lambda error: errors.append(str(error)))
+    return errors
+
+
+@pytest.fixture
+def desktop(browser):
+    """A desktop-sized page (1280×800, no touch) that collects CSP violations and JavaScript errors."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="nb-NO")
+    page = context.new_page()
+    page.csp_errors = []
+    page.js_errors = []
+    page.on("console", lambda msg: "Content Security Policy" in msg.text and page.csp_errors.append(msg.text))
+    page.on("pageerror", lambda error: page.js_errors.append(str(error)))
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def no_js(browser):
+    """A phone-sized page with JavaScript switched off."""
+    context = browser.new_context(viewport={"width": 360, "height": 740}, java_script_enabled=False,
+                                  locale="nb-NO")
+    page = context.new_page()
+    yield page
+    context.close()
