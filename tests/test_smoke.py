@@ -28,4 +28,5 @@ def test_survey_fixture_builds_every_question_kind(create_survey, create_invitat
     survey = create_survey()
     assert {q.kind for q in survey.questions} == set(QuestionKind)
     invitation, token = create_invitation(survey.consultation, age_band="30-44")
-    assert len(token) >= 22 and invitation.token_hash != token
+    assert len(token) >= 22
+    assert invitation.token_hash != token

@@ -60,6 +60,10 @@ class StaffUser(TimestampMixin, Base):
     #: Bumped on password change so outstanding reset links and sessions stop working.
     session_generation: Mapped[int] = mapped_column(default=0)
     last_login_at: Mapped[datetime | None] = mapped_column(default=None)
+    #: Failed logins since ``first_failed_login_at``; too many within the window locks the account.
+    failed_login_count: Mapped[int] = mapped_column(default=0)
+    first_failed_login_at: Mapped[datetime | None] = mapped_column(default=None)
+    locked_until: Mapped[datetime | None] = mapped_column(default=None)
 
     organisation: Mapped[Organisation] = relationship(back_populates="staff")
 

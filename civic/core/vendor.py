@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import plotly
-from flask import Flask, abort, send_file
+from flask import Flask, Response, abort, send_file
 
 ROOT = Path(__file__).resolve().parents[2]
 NODE_MODULES = ROOT / "node_modules"
@@ -29,7 +29,7 @@ def init_app(app: Flask) -> None:
     """Register ``/vendor/<name>``; long-cached because versions are pinned."""
 
     @app.get("/vendor/<path:name>")
-    def vendor(name: str):  # noqa: ANN202
+    def vendor(name: str) -> Response:
         path = VENDOR_FILES.get(name)
         if path is None or not path.is_file():
             abort(404)

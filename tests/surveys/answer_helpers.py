@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import flask_babel
-import pytest
 from sqlalchemy import func, select
 
 from civic.surveys.models import Answer, SurveyResponse
@@ -48,8 +46,3 @@ def responses_and_answers(db) -> tuple[int, int]:
     db.session.expire_all()
     return count(db, SurveyResponse), count(db, Answer)
 
-
-@pytest.fixture
-def fresh_locale(app):
-    """Pick the locale again on every request: the test app context (and its flask.g) outlives requests."""
-    app.before_request_funcs.setdefault(None, []).insert(0, flask_babel.refresh)

@@ -10,10 +10,7 @@ from sqlalchemy import select
 from civic.consultations.models import Access, ConsultationState
 from civic.core.timeutils import now_utc
 from civic.surveys.models import SurveyResponse
-from tests.surveys.answer_helpers import fresh_locale, page1, page2, qs, responses_and_answers
-
-pytestmark = pytest.mark.usefixtures("fresh_locale")
-__all__ = ["fresh_locale"]
+from tests.surveys.answer_helpers import page1, page2, qs, responses_and_answers
 
 
 @pytest.fixture

@@ -6,10 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from civic.surveys.models import SurveyResponse
-from tests.surveys.answer_helpers import fresh_locale, page1, page2
-
-pytestmark = pytest.mark.usefixtures("fresh_locale")
-__all__ = ["fresh_locale"]
+from tests.surveys.answer_helpers import page1, page2
 
 
 def public(survey, n):

@@ -12,10 +12,7 @@ from civic.consultations.models import Access, ConsultationState
 from civic.core.timeutils import now_utc
 from civic.outreach.models import Invitation
 from civic.surveys.models import Answer, SurveyResponse
-from tests.surveys.answer_helpers import fresh_locale, page1, page2, qs, responses_and_answers
-
-pytestmark = pytest.mark.usefixtures("fresh_locale")
-__all__ = ["fresh_locale"]
+from tests.surveys.answer_helpers import page1, page2, qs, responses_and_answers
 
 
 def public(survey, n=None):

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 29dab6e48c76
+Revision ID: af6998a73794
 Revises: 
-Create Date: 2026-11-23 19:02:28.251488
+Create Date: 2026-11-23 20:11:02.968639
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import civic.core.db
 
 
 # revision identifiers, used by Alembic.
-revision = '29dab6e48c76'
+revision = 'af6998a73794'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -45,6 +45,9 @@ def upgrade():
     sa.Column('is_active', sa.Boolean(), nullable=False),
     sa.Column('session_generation', sa.Integer(), nullable=False),
     sa.Column('last_login_at', civic.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('failed_login_count', sa.Integer(), nullable=False),
+    sa.Column('first_failed_login_at', civic.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('locked_until', civic.core.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('created_at', civic.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', civic.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['organisation_id'], ['organisations.id'], name=op.f('fk_staff_users_organisation_id_organisations')),
@@ -115,6 +118,7 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('consultation_id', sa.Integer(), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('structure_key', sa.String(length=32), nullable=False),
     sa.Column('created_at', civic.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', civic.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['consultation_id'], ['consultations.id'], name=op.f('fk_surveys_consultation_id_consultations')),

@@ -1,0 +1,209 @@
+"""Every staff route × method × role, read from the URL map, so new routes are checked without new tests.
+
+A /manage route is either a public staff page (PUBLIC_STAFF_PAGES) or wrapped in ``staff_required``,
+whose ``civic_roles`` says who may use it. Anonymous visitors must be sent to the login page, other
+roles get 403, allowed roles must get neither 403 nor a crash, and staff of another organisation must
+not see that objects exist (404).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from werkzeug.routing import Rule
+
+from civic import create_app
+from civic.accounts.models import Organisation, Role, StaffUser
+from civic.accounts.passwords import hash_password
+from civic.core.timeutils import now_utc
+from civic.outreach.email import OutboxTransport, build_message
+from civic.surveys.models import Answer, ResponseState, SurveyResponse, SurveyVersion
+
+#: /manage endpoints that anyone may reach: logging in and out, password links, the public coat of arms.
+PUBLIC_STAFF_PAGES = frozenset(
+    {
+        "accounts.login",
+        "accounts.logout",
+        "accounts.forgot_password",
+        "accounts.reset_password",
+        "accounts.coat_of_arms",
+    }
+)
+#: URL parameters naming an object of one organisation (another organisation's staff must get 404).
+OBJECT_PARAMETERS = frozenset(
+    {
+        "consultation_id",
+        "survey_id",
+        "section_id",
+        "question_id",
+        "choice_id",
+        "response_id",
+        "user_id",
+        "version_id",
+        "token",
+        "public_id",
+    }
+)
+#: Parameters that are not objects: a page number in the survey preview.
+PLAIN_PARAMETERS = {"n": 1}
+ROLES = ("anonymous", *(role.value for role in Role))
+METHODS = ("GET", "POST")
+_HASH = hash_password("matrix password, never used to log in")
+
+
+def _manage_rules() -> list[tuple[Rule, str]]:
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://", "WTF_CSRF_ENABLED": False})
+    rules = [rule for rule in app.url_map.iter_rules() if rule.rule.startswith("/manage")]
+    return [
+        (rule, method)
+        for rule in sorted(rules, key=lambda r: (r.rule, r.endpoint))
+        if rule.endpoint not in PUBLIC_STAFF_PAGES
+        for method in METHODS
+        if method in (rule.methods or ())
+    ]
+
+
+RULES = _manage_rules()
+
+
+def _rule_id(rule: Rule, method: str) -> str:
+    return f"{method} {rule.rule}"
+
+
+@dataclass
+class World:
+    organisation: Organisation
+    users: dict[str, StaffUser]
+    stranger: StaffUser  # an admin of another organisation
+    values: dict[str, Any]
+
+
+def _staff(db, organisation: Organisation, role: Role, email: str) -> StaffUser:
+    user = StaffUser(
+        organisation=organisation, email=email, name=f"Matrix {role}", role=role, password_hash=_HASH
+    )
+    db.session.add(user)
+    return user
+
+
+@pytest.fixture
+def world(app, db, organisation, create_organisation, create_survey) -> World:
+    """One organisation with one staff member per role, a survey with a response, and an e-mail."""
+    users = {role.value: _staff(db, organisation, role, f"matrix-{role}@bjerke.example") for role in Role}
+    other = create_organisation(slug="alna", name="Bydel Alna")
+    stranger = _staff(db, other, Role.ADMIN, "matrix-admin@alna.example")
+    survey = create_survey()
+    question = next(q for q in survey.questions if q.choices)
+    response = SurveyResponse(
+        survey_id=survey.id,
+        state=ResponseState.SUBMITTED,
+        submitted_at=now_utc(),
+        survey_version=survey.version,
+    )
+    response.answers = [Answer(question_id=question.id, choice_keys=[question.choices[0].key])]
+    version = SurveyVersion(survey=survey, number=survey.version + 1, reason="matrix")
+    db.session.add_all([response, version])
+    db.session.commit()
+
+    folder = Path(app.config["OUTBOX_FOLDER"])
+    message = build_message(
+        to=users["viewer"].email, subject="Matrix", text="Hei", mail_from="m@bjerke.example"
+    )
+    OutboxTransport(folder).send(message, organisation_id=organisation.id)
+    outbox_key = next(folder.glob("*.eml")).stem
+
+    values = {
+        "consultation_id": survey.consultation_id,
+        "survey_id": survey.id,
+        "section_id": question.section_id,
+        "question_id": question.id,
+        "choice_id": question.choices[0].id,
+        "response_id": response.id,
+        "user_id": users["viewer"].id,  # not the admin: an admin may not demote or deactivate themself
+        "version_id": version.id,
+        "token": outbox_key,
+        "public_id": survey.consultation.public_id,
+        **PLAIN_PARAMETERS,
+    }
+    return World(organisation, users, stranger, values)
+
+
+def _path(app, rule: Rule, method: str, values: dict[str, Any]) -> str:
+    unknown = sorted(set(rule.arguments) - set(values))
+    if unknown:
+        pytest.fail(
+            f"{rule.rule} ({rule.endpoint}) uses URL parameter(s) {unknown} that the permission matrix "
+            "does not know: extend the world's values in tests/test_permission_matrix.py (and "
+            "OBJECT_PARAMETERS if they name an object), or use one of the agreed names."
+        )
+    adapter = app.url_map.bind("localhost")
+    return adapter.build(rule.endpoint, {name: values[name] for name in rule.arguments}, method=method)
+
+
+def _client_as(app, user: StaffUser | None):
+    client = app.test_client()
+    if user is not None:
+        # Set the Flask-Login session directly: this test is about authorisation, not the login form.
+        with client.session_transaction() as session:
+            session["_user_id"] = user.get_id()
+            session["_fresh"] = True
+    return client
+
+
+def _request(client, method: str, path: str, what: str):
+    try:
+        return client.open(path, method=method, data={})
+    except Exception as exc:
+        pytest.fail(f"{what} raised {type(exc).__name__}: {exc} (a 500 in production)")
+
+
+def test_every_manage_route_is_public_or_staff_only(app):
+    missing = [
+        f"{rule.rule} ({rule.endpoint})"
+        for rule in app.url_map.iter_rules()
+        if rule.rule.startswith("/manage")
+        and rule.endpoint not in PUBLIC_STAFF_PAGES
+        and not getattr(app.view_functions[rule.endpoint], "civic_roles", None)
+    ]
+    assert missing == [], "decorate with @staff_required(...) or add to PUBLIC_STAFF_PAGES"
+
+
+def test_allowlist_has_no_stale_entries(app):
+    assert set(app.view_functions) >= PUBLIC_STAFF_PAGES
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(("rule", "method"), [pytest.param(r, m, id=_rule_id(r, m)) for r, m in RULES])
+def test_role_matrix(app, world, rule, method, role):
+    roles = getattr(app.view_functions[rule.endpoint], "civic_roles", None)
+    assert roles, f"{rule.endpoint} is neither public nor @staff_required"
+    path = _path(app, rule, method, world.values)
+    user = world.users.get(role)
+    response = _request(_client_as(app, user), method, path, f"{method} {path} as {role}")
+    status = response.status_code
+    if user is None:
+        assert status in (401, 403) or (
+            status == 302 and response.headers["Location"].startswith("/manage/login")
+        ), f"anonymous {method} {path} got {status}"
+    elif role not in roles:
+        assert status == 403, f"{role} {method} {path} got {status}, expected 403"
+    else:
+        assert status not in (401, 403, 500), f"{role} {method} {path} got {status}"
+        assert not (status == 302 and response.headers["Location"].startswith("/manage/login"))
+
+
+OBJECT_RULES = [(r, m) for r, m in RULES if set(r.arguments) & OBJECT_PARAMETERS]
+
+
+@pytest.mark.parametrize(("rule", "method"), [pytest.param(r, m, id=_rule_id(r, m)) for r, m in OBJECT_RULES])
+def test_other_organisation_gets_404(app, world, rule, method):
+    roles = app.view_functions[rule.endpoint].civic_roles
+    path = _path(app, rule, method, world.values)
+    response = _request(
+        _client_as(app, world.stranger), method, path, f"{method} {path} as another organisation"
+    )
+    expected = 404 if Role.ADMIN in roles else 403
+    assert response.status_code == expected, f"{method} {path} as another organisation's admin"
