@@ -1,4 +1,3 @@
-# ruff: noqa: E501 - sentence templates read better unbroken
 """Nynorsk and English sentence templates for the demo's free-text answers (same topics and slots)."""
 
 from __future__ import annotations
