@@ -13,6 +13,7 @@ from civic.accounts.models import Organisation, StaffUser
 from civic.consultations.models import Consultation, ConsultationKind
 from civic.consultations.services import create_consultation
 from civic.core.errors import InvalidInputError, StateError
+from civic.surveys import structure  # noqa: F401 - registers the hook that renews structure keys on edits
 from civic.surveys.builder_settings import clean_settings, default_settings, structural_part
 from civic.surveys.conditions import (
     CONDITION_SOURCE_KINDS,

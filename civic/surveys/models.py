@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import secrets
 from datetime import date, datetime
 from typing import Any
 
@@ -44,6 +45,9 @@ class Survey(TimestampMixin, Base):
     consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id"), unique=True)
     #: Structural version; answers record the version they were given under.
     version: Mapped[int] = mapped_column(default=1)
+    #: Random key replaced on every structure or text edit (surveys.structure), so per-process caches of the
+    #: structure are keyed by it and never serve a stale copy, even after a database is recreated.
+    structure_key: Mapped[str] = mapped_column(String(32), default=lambda: secrets.token_hex(16))
 
     consultation: Mapped[Consultation] = relationship()
     sections: Mapped[list[SurveySection]] = relationship(

@@ -8,10 +8,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
+from civic.consultations.models import Consultation
 from civic.core.errors import InvalidInputError, StateError
 from civic.core.timeutils import now_utc
 from civic.core.tokens import hash_token, new_token
@@ -19,6 +21,12 @@ from civic.outreach.models import Invitation
 from civic.surveys.answering import AnswerValue, Parsed, RawValues, field_names, parse_question
 from civic.surveys.conditions import visible_question_ids
 from civic.surveys.models import Answer, Question, ResponseState, Survey, SurveyResponse, SurveySection
+from civic.surveys.structure import QuestionShape, SectionShape, SurveyShape
+
+#: The checks below read either ORM objects or their cached plain copies (surveys.structure).
+AnySurvey = Survey | SurveyShape
+AnySection = SurveySection | SectionShape
+AnyQuestion = Question | QuestionShape
 
 log = logging.getLogger(__name__)
 
@@ -43,12 +51,12 @@ def already_sent_message() -> str:
     return _("These answers have already been sent. Answers given through a public link cannot be changed.")
 
 
-def page_questions(section: SurveySection) -> list[Question]:
+def page_questions(section: AnySection) -> list[AnyQuestion]:
     """Return the active questions of one page."""
     return [q for q in section.questions if not q.is_archived]
 
 
-def clean_page_values(section: SurveySection, form: Mapping[str, list[str]]) -> dict[str, list[str]]:
+def clean_page_values(section: AnySection, form: Mapping[str, list[str]]) -> dict[str, list[str]]:
     """Keep the posted values of this page's questions; refuse fields the page never offered."""
     allowed: set[str] = set()
     for question in page_questions(section):
@@ -62,7 +70,7 @@ def clean_page_values(section: SurveySection, form: Mapping[str, list[str]]) -> 
 
 
 def check_page(
-    section: SurveySection, survey: Survey, raw: RawValues, *, preview: bool = False
+    section: AnySection, survey: AnySurvey, raw: RawValues, *, preview: bool = False
 ) -> dict[int, str]:
     """Validate the visible questions of one page; return {question id: message}."""
     visible = _visible(survey, raw, preview=preview, page=section)
@@ -75,7 +83,7 @@ def check_page(
     return errors
 
 
-def check_survey(survey: Survey, raw: RawValues) -> SurveyCheck:
+def check_survey(survey: AnySurvey, raw: RawValues) -> SurveyCheck:
     """Validate every visible question on every page."""
     visible = visible_question_ids(survey.questions, raw)
     result = SurveyCheck()
@@ -91,7 +99,7 @@ def check_survey(survey: Survey, raw: RawValues) -> SurveyCheck:
     return result
 
 
-def _visible(survey: Survey, raw: RawValues, *, preview: bool, page: SurveySection | None) -> set[int]:
+def _visible(survey: AnySurvey, raw: RawValues, *, preview: bool, page: AnySection | None) -> set[int]:
     visible = visible_question_ids(survey.questions, raw)
     if preview and page is not None:
         # Nothing is stored in a preview, so answers from earlier pages are unknown: show those questions.
@@ -103,32 +111,60 @@ def _visible(survey: Survey, raw: RawValues, *, preview: bool, page: SurveySecti
 
 
 def visible_on_page(
-    survey: Survey, section: SurveySection, raw: RawValues, *, preview: bool = False
+    survey: AnySurvey, section: AnySection, raw: RawValues, *, preview: bool = False
 ) -> set[int]:
     """Return the ids of the questions of ``section`` to show, given the answers so far."""
     return _visible(survey, raw, preview=preview, page=section) & {q.id for q in page_questions(section)}
 
 
-def find_personal_response(session: Session, invitation: Invitation) -> SurveyResponse | None:
-    """Return the response of a personal link, if one was started."""
-    return session.scalars(
-        select(SurveyResponse).where(SurveyResponse.invitation_id == invitation.id)
+def find_personal_link(
+    session: Session, token: str
+) -> tuple[Invitation, Consultation, Survey | None, SurveyResponse | None] | None:
+    """Return the invitation of a personal link with its consultation, survey and response, in one query."""
+    row = session.execute(
+        select(Invitation, Consultation, Survey, SurveyResponse)
+        .join(Consultation, Consultation.id == Invitation.consultation_id)
+        .outerjoin(Survey, Survey.consultation_id == Consultation.id)
+        .outerjoin(SurveyResponse, SurveyResponse.invitation_id == Invitation.id)
+        .where(Invitation.token_hash == hash_token(token))
     ).first()
+    if row is None:
+        return None
+    invitation, consultation, survey, response = row
+    if survey is not None:
+        set_committed_value(survey, "consultation", consultation)  # the identity map holds it only weakly
+    return invitation, consultation, survey, response
 
 
-def get_or_create_personal_response(
+def find_public_survey(session: Session, public_id: str) -> tuple[Consultation | None, Survey | None]:
+    """Return the consultation of a public link and its survey, in one query."""
+    row = session.execute(
+        select(Consultation, Survey)
+        .outerjoin(Survey, Survey.consultation_id == Consultation.id)
+        .where(Consultation.public_id == public_id)
+    ).first()
+    if row is None:
+        return None, None
+    consultation, survey = row
+    if survey is not None:
+        set_committed_value(survey, "consultation", consultation)  # the identity map holds it only weakly
+    return consultation, survey
+
+
+def lock_personal_response(
     session: Session, survey: Survey, invitation: Invitation, *, locale: str
 ) -> SurveyResponse:
-    """Return the one response of a personal link, creating it without ever making a second one.
+    """Create or lock the one response of a personal link in one statement, and return it freshly loaded.
 
-    INSERT … ON CONFLICT DO NOTHING on the unique invitation_id: a concurrent request that created the
-    row first wins, and this one simply reads it (no savepoint needed, which pysqlite handles badly).
+    INSERT … ON CONFLICT (invitation_id) DO UPDATE … RETURNING: the unique invitation_id means a
+    concurrent request never makes a second row, and the update takes the row lock (PostgreSQL) or the
+    write lock (SQLite) until the transaction ends, as lock_response does for public-link responses.
     """
     dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    upsert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     now = now_utc()
     statement = (
-        insert(SurveyResponse)
+        upsert(SurveyResponse)
         .values(
             survey_id=survey.id,
             invitation_id=invitation.id,
@@ -142,15 +178,10 @@ def get_or_create_personal_response(
             started_at=now,
             updated_at=now,
         )
-        .on_conflict_do_nothing(index_elements=["invitation_id"])
+        .on_conflict_do_update(index_elements=["invitation_id"], set_={"updated_at": now, "locale": locale})
+        .returning(SurveyResponse)
     )
-    session.execute(statement)
-    response = session.scalars(
-        select(SurveyResponse)
-        .where(SurveyResponse.invitation_id == invitation.id)
-        .execution_options(populate_existing=True)
-    ).one()
-    return response
+    return session.scalars(statement, execution_options={"populate_existing": True}).one()
 
 
 def find_public_response(session: Session, survey: Survey, draft_key: str | None) -> SurveyResponse | None:
@@ -194,7 +225,7 @@ def lock_response(session: Session, response_id: int) -> SurveyResponse:
 
 
 def save_draft(
-    session: Session, response: SurveyResponse, survey: Survey, section: SurveySection, values: RawValues
+    session: Session, response: SurveyResponse, survey: AnySurvey, section: AnySection, values: RawValues
 ) -> dict[str, list[str]]:
     """Replace this page's raw values in the draft, drop values of questions now hidden; return the draft."""
     page_fields: set[str] = set()
@@ -233,20 +264,26 @@ def submit_response(
         delete(Answer).where(Answer.response_id == response.id),
         execution_options={"synchronize_session": False},
     )
-    session.expire(response, ["answers"])
-    for question_id, value in answers.items():
-        session.add(
-            Answer(
-                response_id=response.id,
-                question_id=question_id,
-                choice_keys=list(value.choice_keys),
-                text=value.text,
-                number=value.number,
-                date_value=value.date_value,
-                lat=value.lat,
-                lon=value.lon,
-            )
+    if answers:
+        # One Core executemany with identical keys per row: ORM objects (or ORM bulk mode, which groups
+        # rows by which values are None) cost more CPU than the statement itself.
+        session.execute(
+            insert(Answer.__table__),
+            [
+                {
+                    "response_id": response.id,
+                    "question_id": question_id,
+                    "choice_keys": list(value.choice_keys),
+                    "text": value.text,
+                    "number": value.number,
+                    "date_value": value.date_value,
+                    "lat": value.lat,
+                    "lon": value.lon,
+                }
+                for question_id, value in answers.items()
+            ],
         )
+    session.expire(response, ["answers"])
     response.state = ResponseState.SUBMITTED
     response.submitted_at = now
     response.survey_version = survey.version

@@ -8,7 +8,6 @@ from typing import Any
 from flask import Blueprint, current_app, flash, make_response, redirect, render_template, request
 from flask_babel import gettext as _
 from limits import parse as parse_limit
-from sqlalchemy import select
 from werkzeug.exceptions import NotFound
 from werkzeug.wrappers import Response
 
@@ -16,9 +15,7 @@ from civic.accounts.permissions import ALL_STAFF, same_organisation, staff_requi
 from civic.consultations.models import Access, Consultation, ConsultationKind, ConsultationState
 from civic.core.errors import NotAllowedError, StateError
 from civic.core.i18n import current_locale
-from civic.core.tokens import hash_token
 from civic.extensions import db, limiter
-from civic.outreach.models import Invitation
 from civic.surveys import responses
 from civic.surveys.answering import parse_date
 from civic.surveys.forms_answer import (
@@ -34,7 +31,8 @@ from civic.surveys.forms_answer import (
     geojson_url,
     set_draft_cookie,
 )
-from civic.surveys.models import QuestionKind, Survey, SurveySection
+from civic.surveys.models import QuestionKind, Survey
+from civic.surveys.structure import SectionShape, SurveyShape, survey_structure
 
 bp = Blueprint("surveys", __name__)
 log = logging.getLogger(__name__)
@@ -51,21 +49,19 @@ def _not_found(message: str) -> NotFound:
 # --- loading --------------------------------------------------------------------------------------------
 
 
-def _survey_of(consultation: Consultation | None) -> Survey:
+def _survey_of(consultation: Consultation | None, survey: Survey | None) -> Survey:
     """Return the survey residents may see; 404 for drafts and plans, 410 once closed."""
     if consultation is None or consultation.kind != ConsultationKind.SURVEY:
         raise _not_found(_("We could not find this survey. Check that the address is complete."))
     if consultation.state in (ConsultationState.DRAFT, ConsultationState.SCHEDULED):
         raise _not_found(_("This survey is not open yet."))
-    survey = db.session.scalars(select(Survey).where(Survey.consultation_id == consultation.id)).first()
     if survey is None:
         raise _not_found(_("We could not find this survey. Check that the address is complete."))
     return survey
 
 
 def _public_flow(public_id: str) -> Flow:
-    consultation = db.session.scalars(select(Consultation).where(Consultation.public_id == public_id)).first()
-    survey = _survey_of(consultation)
+    survey = _survey_of(*responses.find_public_survey(db.session, public_id))
     if survey.consultation.access == Access.INVITED:
         raise NotAllowedError(
             _("This survey is only for invited residents. Use the personal link from your invitation.")
@@ -76,16 +72,14 @@ def _public_flow(public_id: str) -> Flow:
 
 
 def _personal_flow(token: str) -> Flow:
-    invitation = db.session.scalars(
-        select(Invitation).where(Invitation.token_hash == hash_token(token))
-    ).first()
-    if invitation is None:
+    found = responses.find_personal_link(db.session, token)  # invitation, consultation, survey, response
+    if found is None:
         raise _not_found(
             _("This personal link is not valid. Check that you copied the whole link from your invitation.")
         )
-    survey = _survey_of(db.session.get(Consultation, invitation.consultation_id))
-    flow = Flow(PERSONAL, survey, invitation=invitation, token=token)
-    flow.response = responses.find_personal_response(db.session, invitation)
+    invitation, consultation, survey, response = found
+    flow = Flow(PERSONAL, _survey_of(consultation, survey), invitation=invitation, token=token)
+    flow.response = response
     return flow
 
 
@@ -172,8 +166,8 @@ def _landing(flow: Flow) -> Response:
 
 
 def _page(flow: Flow, number: int) -> Response:
-    section = flow.section(number)
-    if section is None:
+    shape = survey_structure(flow.survey)
+    if not 1 <= number <= len(shape.sections):
         raise _not_found(_("This survey has no page %(number)d.", number=number))
     draft = dict(flow.response.draft_data) if flow.response else {}
     if not _is_open(flow):
@@ -184,42 +178,47 @@ def _page(flow: Flow, number: int) -> Response:
         if flow.mode == PUBLIC and flow.is_submitted:
             return redirect(flow.landing_url(), code=303)  # the landing says the answers cannot be changed
         return _render_page(flow, number, draft)
-    return _post_page(flow, number, section)
+    return _post_page(flow, number, shape)
 
 
-def _post_page(flow: Flow, number: int, section: SurveySection) -> Response:
+def _post_page(flow: Flow, number: int, shape: SurveyShape) -> Response:
+    """Check and store one posted page; the checks read the cached structure, not ORM objects."""
+    section = shape.sections[number - 1]
     form = request.form.to_dict(flat=False)
     action = request.form.get("action", "next")
     action = action if action in ACTIONS else "next"
     if flow.mode == PUBLIC and request.form.get("website"):
         # A bot filled the invisible field: store nothing, but answer as if all went well.
         log.info("Discarded a public survey post with the honeypot filled (survey %s).", flow.survey.id)
-        target = number + 1 if action == "next" and number < flow.page_count else number
+        target = number + 1 if action == "next" and number < len(shape.sections) else number
         return redirect(flow.receipt_url() if action == "submit" else flow.page_url(target), code=303)
     values = responses.clean_page_values(section, form)
     for question in responses.page_questions(section):
         responses.parse_question(question, values)  # refuses impossible values before anything is stored
     if flow.mode == PREVIEW:
-        return _post_preview(flow, number, section, values, action)
+        return _post_preview(flow, number, shape, values, action)
 
     new_key = None
     if flow.mode == PERSONAL:
         assert flow.invitation is not None
-        response = responses.get_or_create_personal_response(
+        response = responses.lock_personal_response(
             db.session, flow.survey, flow.invitation, locale=current_locale()
         )
-    elif flow.response is None:
-        response, new_key = responses.create_public_response(db.session, flow.survey, locale=current_locale())
     else:
-        response = flow.response
-    response = responses.lock_response(db.session, response.id)
+        if flow.response is None:
+            response, new_key = responses.create_public_response(
+                db.session, flow.survey, locale=current_locale()
+            )
+        else:
+            response = flow.response
+        response = responses.lock_response(db.session, response.id)
     flow.response = response
     if flow.mode == PUBLIC and flow.is_submitted:
         db.session.rollback()
         raise StateError(responses.already_sent_message())
     response.locale = current_locale()
-    draft = responses.save_draft(db.session, response, flow.survey, section, values)
-    result = _decide(flow, number, section, draft, form, action)
+    draft = responses.save_draft(db.session, response, shape, section, values)
+    result = _decide(flow, number, shape, draft, form, action)
     db.session.commit()  # the draft is kept whatever the outcome: nothing typed is lost
     if new_key:
         set_draft_cookie(result, flow, new_key)
@@ -227,9 +226,10 @@ def _post_page(flow: Flow, number: int, section: SurveySection) -> Response:
 
 
 def _decide(
-    flow: Flow, number: int, section: SurveySection, draft: dict[str, list[str]], form: dict, action: str
+    flow: Flow, number: int, shape: SurveyShape, draft: dict[str, list[str]], form: dict, action: str
 ) -> Response:
     """Choose what follows a saved page: the next page, the same page with errors, or the receipt."""
+    section = shape.sections[number - 1]
     if action == "back":
         return redirect(flow.page_url(number - 1) if number > 1 else flow.landing_url(), code=303)
     if action == "save":
@@ -239,15 +239,15 @@ def _decide(
             message = _("Your answers are saved. You can continue later in this browser on this device.")
         flash(message, "success")
         return redirect(flow.page_url(number), code=303)
-    errors = responses.check_page(section, flow.survey, draft)
+    errors = responses.check_page(section, shape, draft)
     if errors:
         return _render_page(flow, number, draft, errors, status=422)
-    if _new_questions_appeared(flow, section, draft, form):
+    if _new_questions_appeared(flow, shape, section, draft, form):
         notice = _("Your answer added a question on this page. Answer it and continue.")
         return _render_page(flow, number, draft, notice=notice)
-    if action == "next" and number < flow.page_count:
+    if action == "next" and number < len(shape.sections):
         return redirect(flow.page_url(number + 1), code=303)
-    check = responses.check_survey(flow.survey, draft)
+    check = responses.check_survey(shape, draft)
     page_with_errors = check.first_page_with_errors
     if page_with_errors is not None:
         notice = _("Some answers on this page need another look before you can send the survey.")
@@ -266,29 +266,32 @@ def _decide(
     return redirect(flow.receipt_url(), code=303)
 
 
-def _new_questions_appeared(flow: Flow, section: SurveySection, draft: dict, form: dict) -> bool:
+def _new_questions_appeared(
+    flow: Flow, shape: SurveyShape, section: SectionShape, draft: dict, form: dict
+) -> bool:
     """Tell whether an answer on this page revealed a question the resident has not seen (no-JS browsers)."""
     if "shown" not in form:
         return False
     shown = {int(i) for i in " ".join(form["shown"]).split() if i.isdigit()}
-    visible = responses.visible_on_page(flow.survey, section, draft, preview=flow.mode == PREVIEW)
+    visible = responses.visible_on_page(shape, section, draft, preview=flow.mode == PREVIEW)
     return bool(visible - shown)
 
 
 def _post_preview(
-    flow: Flow, number: int, section: SurveySection, values: dict[str, list[str]], action: str
+    flow: Flow, number: int, shape: SurveyShape, values: dict[str, list[str]], action: str
 ) -> Response:
     """Run the checks of a page for a planner; nothing is stored."""
     if action == "back":
         return redirect(flow.page_url(number - 1) if number > 1 else flow.landing_url(), code=303)
-    errors = responses.check_page(section, flow.survey, values, preview=True)
+    section = shape.sections[number - 1]
+    errors = responses.check_page(section, shape, values, preview=True)
     if (
         errors
         or action == "save"
-        or _new_questions_appeared(flow, section, values, request.form.to_dict(flat=False))
+        or _new_questions_appeared(flow, shape, section, values, request.form.to_dict(flat=False))
     ):
         return _render_page(flow, number, values, errors, status=422 if errors else 200)
-    if number < flow.page_count:
+    if number < len(shape.sections):
         return redirect(flow.page_url(number + 1), code=303)
     flash(_("Preview finished. In a real response the answers would now be sent."), "success")
     return redirect(flow.landing_url(), code=303)

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: af6998a73794
+Revision ID: 2addfc4abec3
 Revises: 
-Create Date: 2026-11-23 20:11:02.968639
+Create Date: 2026-11-23 20:23:18.057202
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import civic.core.db
 
 
 # revision identifiers, used by Alembic.
-revision = 'af6998a73794'
+revision = '2addfc4abec3'
 down_revision = None
 branch_labels = None
 depends_on = None
