@@ -20,3 +20,8 @@ def logged_in_admin(auth, admin) -> StaffUser:
 
 
 __all__ = ["admin", "logged_in_admin"]
+
+
+@pytest.fixture(autouse=True)
+def _english(english_ui) -> None:
+    """These tests assert the English messages."""

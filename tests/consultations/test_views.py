@@ -96,7 +96,7 @@ def test_list_shows_state_names_from_state_label_and_dates(db, client, consultat
     assert response.status_code == 200
     # The stored value is "published"; the label comes from consultations.services.state_label.
     assert 'class="badge state-published">results published<' in response.text
-    assert "Parkering i Bjerke" in response.text
+    assert "Parking in Bjerke" in response.text  # the English UI shows the English title
     assert "Opens" in response.text
     assert "New survey" in response.text
 

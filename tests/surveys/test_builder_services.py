@@ -21,6 +21,9 @@ from civic.surveys.models import (
 )
 from civic.surveys.versioning import StructureLockedError
 
+# These tests assert the English messages.
+pytestmark = pytest.mark.usefixtures("english_ui")
+
 K = QuestionKind
 
 

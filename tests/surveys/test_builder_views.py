@@ -10,6 +10,9 @@ from civic.consultations.models import ConsultationState
 from civic.surveys.conditions import question_order
 from civic.surveys.models import Answer, Question, ResponseState, Survey, SurveyResponse, SurveyVersion
 
+# These tests assert the English messages.
+pytestmark = pytest.mark.usefixtures("english_ui")
+
 
 @pytest.fixture
 def survey(create_survey, logged_in_planner) -> Survey:
@@ -37,7 +40,7 @@ def test_builder_page_and_fragment(client, htmx_client, survey):
     page = client.get(url(survey))
     assert page.status_code == 200
     assert "<html" in page.text
-    assert "Har husstanden din bil?" in page.text
+    assert "Does your household have a car?" in page.text  # the English UI shows the English text
     assert f'href="/manage/surveys/{survey.id}/preview"' in page.text
     assert f'href="/manage/results/{survey.id}"' in page.text
     assert "sortable.min.js" in page.text
@@ -435,4 +438,6 @@ def test_duplicate_creates_a_draft_copy(db, client, survey):
     assert response.headers["Location"] == f"/manage/surveys/{copy.id}"
     assert copy.consultation.state == "draft"
     assert len(copy.questions) == len(survey.questions)
-    assert "Copy of" in client.get(response.headers["Location"]).text
+    # The title exists only in bokmål, so the prefix is bokmål too (translated per language).
+    assert copy.consultation.title == {"nb": "Kopi av " + survey.consultation.title["nb"]}
+    assert "Kopi av" in client.get(response.headers["Location"]).text
