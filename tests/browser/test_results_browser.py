@@ -8,7 +8,7 @@ from civic.accounts import services
 from civic.accounts.models import Organisation, Role
 from civic.consultations.models import Consultation, ConsultationKind, ConsultationState
 from civic.extensions import db
-from tests.browser.conftest import axe_violations, browser, live_app, live_server  # noqa: F401 - fixtures
+from tests.browser.conftest import axe_violations
 from tests.fixtures.surveys import build_all_kinds_survey
 from tests.reports.conftest import seed_responses
 
@@ -16,7 +16,8 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def desktop(browser):  # noqa: F811 - the imported fixture
+def results_desktop(browser):
+    """A desktop page with an English browser: the assertions read the English UI."""
     context = browser.new_context(viewport={"width": 1100, "height": 900}, locale="en-GB")
     page = context.new_page()
     page.csp_errors = []
@@ -25,7 +26,7 @@ def desktop(browser):  # noqa: F811 - the imported fixture
     context.close()
 
 
-def test_results_page_draws_charts_and_passes_axe(live_app, live_server, desktop):  # noqa: F811
+def test_results_page_draws_charts_and_passes_axe(live_app, live_server, results_desktop):
     organisation = Organisation(slug="bjerke", name="Bydel Bjerke")
     db.session.add(organisation)
     services.create_staff(
@@ -49,7 +50,7 @@ def test_results_page_draws_charts_and_passes_axe(live_app, live_server, desktop
     seed_responses(db.session, survey)
     db.session.commit()
 
-    page = desktop
+    page = results_desktop
     page.goto(f"{live_server}/manage/login")
     page.fill("#email", "p@bjerke.example")
     page.fill("#password", "a long demo password")
