@@ -13,10 +13,15 @@ KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None
 METHOD_MAP = [("civic/**.py", "python"), ("templates/**.html", "jinja2")]
 
 
+def _not_hidden(dirname: str) -> bool:
+    # Babel's default filter also skips folders starting with "_", which would miss templates/*/_partials.
+    return not Path(dirname).name.startswith((".", "__pycache__"))
+
+
 def _source_messages() -> set[str]:
     messages: set[str] = set()
     for _filename, _lineno, message, _comments, _context in extract_from_dir(
-        str(ROOT), method_map=METHOD_MAP, keywords=KEYWORDS
+        str(ROOT), method_map=METHOD_MAP, keywords=KEYWORDS, directory_filter=_not_hidden
     ):
         messages.add(message[0] if isinstance(message, tuple) else message)
     return messages
@@ -35,3 +40,8 @@ def test_every_ui_string_is_translated(locale):
         if not translated:
             missing.append(message)
     assert missing == [], f"{len(missing)} strings lack a {locale} translation, e.g. {missing[:10]}"
+
+
+def test_partials_are_extracted():
+    # This string exists only in templates/accounts/_partials/staff_row.html.
+    assert "Role for %(name)s" in _source_messages()

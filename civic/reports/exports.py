@@ -108,9 +108,19 @@ class AnswerFormat:
 
 
 def iter_rows(session: Session, survey: Survey, filters: Filters) -> Iterator[list[Cell]]:
-    """Yield one row per submitted response in the segment, in submission order."""
+    """Return rows, one per submitted response in the segment, in submission order.
+
+    The survey's structure is read now: the rows are produced while the response streams, after the
+    request's session has let go of ``survey``.
+    """
     language = survey.consultation.default_language
     formats = [AnswerFormat.of(q, language) for q in all_questions(survey)]
+    return _iter_rows(session, survey.id, formats, filters)
+
+
+def _iter_rows(
+    session: Session, survey_id: int, formats: list[AnswerFormat], filters: Filters
+) -> Iterator[list[Cell]]:
     meta = select(
         SurveyResponse.id,
         SurveyResponse.submitted_at,
@@ -118,7 +128,7 @@ def iter_rows(session: Session, survey: Survey, filters: Filters) -> Iterator[li
         SurveyResponse.age_band,
         SurveyResponse.district,
         SurveyResponse.household_type,
-    ).where(SurveyResponse.survey_id == survey.id, SurveyResponse.state == ResponseState.SUBMITTED)
+    ).where(SurveyResponse.survey_id == survey_id, SurveyResponse.state == ResponseState.SUBMITTED)
     number = 0
     last: tuple[Any, int] | None = None
     while True:
@@ -186,12 +196,16 @@ def _csv_cell(value: Cell) -> str | int | float:
 
 
 def csv_chunks(session: Session, survey: Survey, filters: Filters) -> Iterator[bytes]:
-    """Yield the CSV file (UTF-8 with BOM, so Excel reads æøå) in pieces."""
+    """Return the CSV file (UTF-8 with BOM, so Excel reads æøå) as an iterator of pieces."""
+    return _csv_chunks(header(survey), iter_rows(session, survey, filters))
+
+
+def _csv_chunks(titles: list[str], rows: Iterator[list[Cell]]) -> Iterator[bytes]:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     buffer.write("\ufeff")
-    writer.writerow([neutralise(title) for title in header(survey)])
-    for i, row in enumerate(iter_rows(session, survey, filters), start=1):
+    writer.writerow([neutralise(title) for title in titles])
+    for i, row in enumerate(rows, start=1):
         writer.writerow([_csv_cell(value) for value in row])
         if i % CHUNK == 0:
             yield buffer.getvalue().encode("utf-8")

@@ -10,6 +10,7 @@ import pytest
 from openpyxl import load_workbook
 
 from civic.reports import exports
+from civic.reports.queries import Filters
 from civic.surveys.models import Answer, SurveyResponse
 from tests.reports.conftest import FORMULA
 
@@ -149,3 +150,11 @@ def exports_mimetype():
 
 def seeded_answers(db, survey):
     return db.session.scalars(db.select(Answer).join(SurveyResponse).where(SurveyResponse.survey_id == survey.id)).all()
+
+
+def test_csv_rows_stream_after_the_session_lets_go_of_the_survey(db, seeded):
+    # Under a real server the body streams after the view returned and its session was cleaned up.
+    chunks = exports.csv_chunks(db.session, seeded, Filters())
+    db.session.expunge_all()
+    body = b"".join(chunks).decode("utf-8-sig")
+    assert len(list(csv.reader(io.StringIO(body)))) == 11
