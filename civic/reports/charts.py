@@ -183,17 +183,19 @@ def _distribution_table(result: QuestionResult) -> list[list[str]]:
     return [[r["label"], str(r["count"]), _pct(r["percent"])] for r in result.rows]
 
 
+def _value_figure(result: QuestionResult, x_title: str) -> go.Figure:
+    """Vertical bars of respondents per value (scale steps, number bins)."""
+    counts = [r["count"] for r in result.rows]
+    figure = _bars([r["label"] for r in result.rows], counts, [str(c) for c in counts], horizontal=False)
+    _layout(figure, height=300, x_title=x_title, y_title=_("Respondents"))
+    figure.update_xaxes(type="category")
+    _count_axis(figure, counts)
+    return figure
+
+
 def _scale_chart(result: QuestionResult) -> Chart:
     rows = result.rows
-    figure = _bars(
-        [r["label"] for r in rows],
-        [r["count"] for r in rows],
-        [str(r["count"]) for r in rows],
-        horizontal=False,
-    )
-    _layout(figure, height=300, x_title=_("Rating"), y_title=_("Respondents"))
-    figure.update_xaxes(type="category")
-    _count_axis(figure, [r["count"] for r in rows])
+    figure = _value_figure(result, _("Rating"))
     stats = result.stats
     return Chart(
         dom_id=_dom_id(result),
@@ -214,16 +216,7 @@ def _scale_chart(result: QuestionResult) -> Chart:
 
 
 def _number_chart(result: QuestionResult) -> Chart:
-    rows = result.rows
-    figure = _bars(
-        [r["label"] for r in rows],
-        [r["count"] for r in rows],
-        [str(r["count"]) for r in rows],
-        horizontal=False,
-    )
-    _layout(figure, height=300, x_title=_("Value"), y_title=_("Respondents"))
-    figure.update_xaxes(type="category")
-    _count_axis(figure, [r["count"] for r in rows])
+    figure = _value_figure(result, _("Value"))
     stats = result.stats
     return Chart(
         dom_id=_dom_id(result),
