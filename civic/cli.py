@@ -59,6 +59,8 @@ def demo_info_command(base_url: str) -> None:
     for email, role in info.staff:
         click.echo(f"    {role:<10} {email}")
     click.echo(f"  Public survey        {base}/s/{info.consultation.public_id}")
+    click.echo(f"  Campaigns            {base}/manage/campaigns/   (a draft invitation to the synthetic registry;")
+    click.echo(f"                       sent e-mail and SMS appear in {base}/manage/outbox/ for admins)")
     click.echo("  Personal links, new each time this runs, to try the personal-link flow")
     click.echo("  (each answers once and carries the segments shown):")
     for token, segments in zip(info.personal_tokens, seed.DEMO_LINK_SEGMENTS, strict=False):

@@ -8,6 +8,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 INSTANCE = ROOT / "instance"
 DEFAULT_SECRET = "dev-only-secret-change-me"  # noqa: S105 - refused by validate_config in production
+DEFAULT_WEBHOOK_SECRET = "dev-only-webhook-secret"  # noqa: S105 - refused by validate_config in production
 
 
 class BaseConfig:
@@ -45,6 +46,58 @@ class BaseConfig:
     # Map questions: no remote tiles unless configured (e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png).
     MAP_TILE_URL = ""
     MAP_TILE_ATTRIBUTION = ""
+    #: Links in messages sent by the worker (no request there to build them from).
+    PUBLIC_BASE_URL = "http://127.0.0.1:5000"
+    # Registries: "synthetic" (bundled Bydel Bjerke population; "oslo" size for benchmarks) or "http".
+    REGISTRY_BACKEND = "synthetic"
+    REGISTRY_SYNTHETIC_SIZE = "bjerke"
+    REGISTRY_MUNICIPALITY = "0301"
+    # HTTP registries (REGISTRY_BACKEND = "http"); secrets come from the environment, never from code.
+    MASKINPORTEN_TOKEN_URL = ""
+    MASKINPORTEN_AUDIENCE = "https://maskinporten.no/"
+    MASKINPORTEN_CLIENT_ID = ""
+    MASKINPORTEN_KEY_ID = ""
+    MASKINPORTEN_PRIVATE_KEY_PATH = ""
+    KRR_URL = ""  # e.g. https://kontaktregisteret.no/rest/v2/personer
+    FREG_URL = ""  # Fiks folkeregister base, e.g. https://api.fiks.ks.no/folkeregister/api/v1/<rolle-id>
+    FIKS_INTEGRATION_ID = ""
+    FIKS_INTEGRATION_PASSWORD = ""
+    ADDRESS_URL = ""  # Kartverket's open address API, e.g. https://ws.geonorge.no/adresser/v1
+    ADDRESS_AREA_FILE = ""  # GeoJSON outline and sub-districts of the organisation's area
+    KRR_SCOPE = "krr:global/kontaktinformasjon.read"
+    FREG_SCOPE = "ks:fiks"
+    # Registry HTTP calls: seconds per request, attempts on 5xx, backoff base, longest Retry-After honoured.
+    REGISTRY_HTTP_TIMEOUT = 20.0
+    REGISTRY_HTTP_ATTEMPTS = 3
+    REGISTRY_HTTP_BACKOFF = 0.5
+    REGISTRY_HTTP_MAX_WAIT = 30.0
+    # SMS: "outbox" writes JSON files to SMS_OUTBOX_FOLDER (the demo shows them); "link" uses LINK Mobility.
+    SMS_TRANSPORT = "outbox"
+    SMS_OUTBOX_FOLDER = str(INSTANCE / "outbox-sms")
+    SMS_SENDER = "Civic"  # alphanumeric sender id, at most 11 characters
+    SMS_LINK_URL = ""
+    SMS_LINK_USERNAME = ""
+    SMS_LINK_PASSWORD = ""
+    SMS_LINK_PLATFORM_ID = ""
+    SMS_LINK_PLATFORM_PARTNER_ID = ""
+    SMS_LINK_GATE_ID = ""
+    #: Residents' "stop reminders" page, per client address.
+    STOP_RATE_LIMIT = "30 per minute"
+    #: Shared secret for delivery-report and bounce webhooks (HMAC-SHA256 of the body).
+    WEBHOOK_SECRET = DEFAULT_WEBHOOK_SECRET
+    #: Envelope sender for campaign e-mail; "{id}" becomes an opaque per-message id (VERP) for bounces.
+    BOUNCE_ADDRESS = "bounce+{id}@civic.localhost"
+    # Global send rates per provider ("limits" syntax), shared by all workers through RATE storage below.
+    EMAIL_SEND_RATE = "600/second"
+    SMS_SEND_RATE = "100/second"
+    SEND_RATE_STORAGE_URI = "memory://"
+    # Campaign sending: retries of transient errors (seconds, doubling up to the max), attempts per message;
+    # a message "sending" longer than the lease becomes "unknown"; a round with no progress is planned again.
+    CAMPAIGN_RETRY_BACKOFF = 2.0
+    CAMPAIGN_RETRY_BACKOFF_MAX = 60.0
+    CAMPAIGN_RETRY_BUDGET = 12
+    CAMPAIGN_SENDING_LEASE_SECONDS = 600
+    CAMPAIGN_STALLED_SECONDS = 600
     CELERY: dict = {  # noqa: RUF012
         "broker_url": f"sqla+sqlite:///{INSTANCE / 'celery-broker.sqlite'}",
         "task_ignore_result": True,
@@ -57,7 +110,14 @@ class BaseConfig:
                 "task": "consultations.apply_schedule",
                 "schedule": 60.0,
             },
+            # Campaigns: start scheduled sends and due reminders; recover lost in-flight messages and batches.
+            "campaigns-send-due": {"task": "campaigns.send_due", "schedule": 60.0},
+            "campaigns-sweep": {"task": "campaigns.sweep", "schedule": 60.0},
         },
+        # Campaign batches are long tasks (acks_late per task): take one at a time so a dying worker holds
+        # at most one batch, and let a warm shutdown finish the message in flight.
+        "worker_prefetch_multiplier": 1,
+        "worker_soft_shutdown_timeout": 10.0,
     }
     ENV_NAME = "development"
 
@@ -94,6 +154,8 @@ def validate_config(config: dict) -> None:
         problems.append("DEBUG is on")
     if config.get("SECRET_KEY") in (None, "", DEFAULT_SECRET):
         problems.append("SECRET_KEY is the default; set CIVIC_SECRET_KEY")
+    if config.get("WEBHOOK_SECRET") in (None, "", DEFAULT_WEBHOOK_SECRET):
+        problems.append("WEBHOOK_SECRET is the default; set CIVIC_WEBHOOK_SECRET (delivery reports and bounces)")
     if str(config.get("SQLALCHEMY_DATABASE_URI", "")).startswith("sqlite"):
         problems.append("SQLite in production; set CIVIC_SQLALCHEMY_DATABASE_URI to PostgreSQL")
     if not config.get("WTF_CSRF_ENABLED", True):

@@ -1,8 +1,9 @@
 """Import every domain's models so Alembic and create_all see the whole schema."""
 
 from civic.accounts import models as accounts_models
+from civic.campaigns import models as campaigns_models
 from civic.consultations import models as consultations_models
 from civic.outreach import models as outreach_models
 from civic.surveys import models as surveys_models
 
-__all__ = ["accounts_models", "consultations_models", "outreach_models", "surveys_models"]
+__all__ = ["accounts_models", "campaigns_models", "consultations_models", "outreach_models", "surveys_models"]

@@ -18,6 +18,8 @@ from werkzeug.routing import Rule
 from civic import create_app
 from civic.accounts.models import Organisation, Role, StaffUser
 from civic.accounts.passwords import hash_password
+from civic.campaigns.models import Campaign, CampaignTemplate
+from civic.campaigns.tokens import new_salt
 from civic.core.timeutils import now_utc
 from civic.outreach.email import OutboxTransport, build_message
 from civic.surveys.models import Answer, ResponseState, SurveyResponse, SurveyVersion
@@ -36,6 +38,7 @@ PUBLIC_STAFF_PAGES = frozenset(
 OBJECT_PARAMETERS = frozenset(
     {
         "consultation_id",
+        "campaign_id",
         "survey_id",
         "section_id",
         "question_id",
@@ -47,8 +50,8 @@ OBJECT_PARAMETERS = frozenset(
         "public_id",
     }
 )
-#: Parameters that are not objects: a page number in the survey preview.
-PLAIN_PARAMETERS = {"n": 1}
+#: Parameters that are not objects: a page number in the survey preview, a campaign template's purpose and language.
+PLAIN_PARAMETERS = {"n": 1, "purpose": "invitation", "language": "nb"}
 ROLES = ("anonymous", *(role.value for role in Role))
 METHODS = ("GET", "POST")
 _HASH = hash_password("matrix password, never used to log in")
@@ -107,6 +110,15 @@ def world(app, db, organisation, create_organisation, create_survey) -> World:
     version = SurveyVersion(survey=survey, number=survey.version + 1, reason="matrix")
     db.session.add_all([response, version])
     db.session.commit()
+    campaign = Campaign(
+        organisation_id=organisation.id,
+        consultation_id=survey.consultation_id,
+        name="Matrix campaign",
+        token_salt=new_salt(),
+        templates=[CampaignTemplate(purpose="invitation", language="nb", email_subject="Hei", email_body="{link}")],
+    )
+    db.session.add(campaign)
+    db.session.commit()
 
     folder = Path(app.config["OUTBOX_FOLDER"])
     message = build_message(
@@ -117,6 +129,7 @@ def world(app, db, organisation, create_organisation, create_survey) -> World:
 
     values = {
         "consultation_id": survey.consultation_id,
+        "campaign_id": campaign.id,
         "survey_id": survey.id,
         "section_id": question.section_id,
         "question_id": question.id,

@@ -13,6 +13,9 @@ from sqlalchemy.orm import Session
 
 from civic.accounts.models import Organisation, OrganisationKind, Role, StaffUser
 from civic.accounts.services import create_staff, find_staff_by_email
+from civic.campaigns.audience import AudienceCriteria
+from civic.campaigns.models import ChannelPolicy
+from civic.campaigns.services import create_campaign
 from civic.consultations.models import (
     Access,
     Consultation,
@@ -105,9 +108,26 @@ def seed_demo(session: Session, *, now: datetime | None = None, reset: bool = Fa
     session.flush()
     generated = responses.generate(now=now, opens_at=consultation.opens_at or now)
     _insert_responses(session, built, generated)
+    _campaign(session, organisation, admin, consultation)
     tokens = create_personal_links(session, consultation)
     submitted = sum(1 for g in generated if g.state == "submitted")
     return SeedResult(organisation, consultation, True, submitted, len(generated) - submitted, tokens)
+
+
+def _campaign(session: Session, organisation: Organisation, admin: StaffUser, consultation: Consultation) -> None:
+    """A draft campaign the planner can inspect, adjust and send to the synthetic registry (outbox in the demo)."""
+    campaign = create_campaign(
+        session,
+        organisation,
+        actor=admin,
+        name="Parkering: beboere i Årvoll og Risløkka",
+        consultation_id=consultation.id,
+        channel_policy=ChannelPolicy.EMAIL_THEN_SMS,
+    )
+    campaign.criteria = AudienceCriteria(age_min=18, sub_districts=("Årvoll", "Risløkka")).to_json()
+    campaign.reminder_after_days = 5
+    campaign.reminder_max = 1
+    session.flush()
 
 
 def create_personal_links(session: Session, consultation: Consultation, count: int = 3) -> list[str]:

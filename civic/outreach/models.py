@@ -30,6 +30,10 @@ class Invitation(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     # Referenced by table name: outreach sits below consultations and must not import it.
     consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id"), index=True)
+    #: Set when a campaign sent it; referenced by table name because campaigns sits above outreach.
+    campaign_id: Mapped[int | None] = mapped_column(
+        ForeignKey("campaigns.id", ondelete="SET NULL"), index=True, default=None
+    )
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     channel: Mapped[str] = enum_column(Channel, default=Channel.LINK)
     #: Coarse segments only: "18-29", "Årvoll", "family_with_children". Never anything finer.
@@ -38,5 +42,9 @@ class Invitation(Base):
     household_type: Mapped[str] = mapped_column(String(32), default="")
     created_at: Mapped[datetime] = mapped_column(default=now_utc)
     sent_at: Mapped[datetime | None] = mapped_column(default=None)
+    delivered_at: Mapped[datetime | None] = mapped_column(default=None)
+    bounced_at: Mapped[datetime | None] = mapped_column(default=None)
+    #: The resident asked for no more reminders about this consultation (link in every message).
+    reminders_stopped_at: Mapped[datetime | None] = mapped_column(default=None)
     opened_at: Mapped[datetime | None] = mapped_column(default=None)
     responded_at: Mapped[datetime | None] = mapped_column(default=None)

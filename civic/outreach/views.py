@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from civic.accounts.permissions import ADMINS, staff_required
 from civic.outreach.email import list_outbox, read_outbox_message
+from civic.outreach.sms import list_sms_outbox
 
 bp = Blueprint("outreach", __name__, url_prefix="/manage/outbox")
 
@@ -23,6 +24,16 @@ def _outbox_folder() -> str:
 def outbox() -> str:
     messages = list_outbox(_outbox_folder(), current_user.organisation_id)
     return render_template("outreach/outbox.html", messages=messages)
+
+
+@bp.get("/sms")
+@staff_required(*ADMINS)
+def sms_outbox() -> str:
+    # The SMS outbox exists only while SMS_TRANSPORT is "outbox" (the demo); a real gateway has none.
+    if current_app.config["SMS_TRANSPORT"] != "outbox":
+        abort(404)
+    messages = list_sms_outbox(current_app.config["SMS_OUTBOX_FOLDER"], current_user.organisation_id)
+    return render_template("outreach/sms_outbox.html", messages=messages)
 
 
 @bp.get("/<token>")

@@ -61,16 +61,19 @@ def field_name(question: Question, part: str = "") -> str:
     return f"q{question.id}-{part}" if part else f"q{question.id}"
 
 
-def field_names(question: Question) -> set[str]:
-    """Return every form field name a question may post."""
+def field_names(question: Question) -> frozenset[str]:
+    """Return every form field name a question may post (cached structures hold them ready)."""
+    ready = getattr(question, "fields", None)
+    if ready is not None:
+        return ready
     kind = question.kind_enum
     if kind in (QuestionKind.SINGLE_CHOICE, QuestionKind.MULTIPLE_CHOICE):
-        return {field_name(question), field_name(question, "other")}
+        return frozenset({field_name(question), field_name(question, "other")})
     if kind == QuestionKind.RANKING:
-        return {field_name(question, c.key) for c in question.choices}
+        return frozenset(field_name(question, c.key) for c in question.choices)
     if kind == QuestionKind.MAP_POINT:
-        return {field_name(question, "lat"), field_name(question, "lon"), field_name(question, "text")}
-    return {field_name(question)}
+        return frozenset({field_name(question, "lat"), field_name(question, "lon"), field_name(question, "text")})
+    return frozenset({field_name(question)})
 
 
 def first_error_target(question: Question) -> str:
@@ -148,9 +151,7 @@ def _parse_multiple_choice(question: Question, raw: RawValues) -> Parsed:
         )
     if max_choices is not None and len(keys) > int(max_choices):
         return Parsed(
-            error=ngettext(
-                "Choose at most %(num)d option.", "Choose at most %(num)d options.", int(max_choices)
-            )
+            error=ngettext("Choose at most %(num)d option.", "Choose at most %(num)d options.", int(max_choices))
         )
     text, error = _other_text(question, raw, keys)
     ordered = [k for k in known if k in keys]  # store in the survey's order, not the browser's
@@ -234,9 +235,7 @@ def number_rule(low: float | None, high: float | None, integer: bool) -> str:
                 min=_format_number(low),
                 max=_format_number(high),
             )
-        return _(
-            "Enter a number between %(min)s and %(max)s.", min=_format_number(low), max=_format_number(high)
-        )
+        return _("Enter a number between %(min)s and %(max)s.", min=_format_number(low), max=_format_number(high))
     if low is not None:
         if integer:
             return _("Enter a whole number of at least %(min)s.", min=_format_number(low))

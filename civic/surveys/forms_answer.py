@@ -6,6 +6,7 @@ import hashlib
 import hmac
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from flask import current_app, request, url_for
 from flask_babel import format_datetime
@@ -16,33 +17,113 @@ from werkzeug.wrappers import Response
 
 from civic.consultations.models import Consultation
 from civic.core.i18n import current_locale, localized
+from civic.extensions import db
 from civic.outreach.models import Invitation
 from civic.surveys import answering
 from civic.surveys.answering import RawValues, field_name
 from civic.surveys.models import (
     TEXT_KINDS,
     Question,
-    QuestionChoice,
     QuestionKind,
     Survey,
     SurveyResponse,
-    SurveySection,
 )
-from civic.surveys.responses import page_questions
+from civic.surveys.responses import LockedResponse, PersonalLink, find_invitation_response, page_questions
+from civic.surveys.structure import (
+    ChoiceShape,
+    QuestionShape,
+    SectionShape,
+    SurveyShape,
+    structure_for,
+    survey_structure,
+)
 
 PUBLIC, PERSONAL, PREVIEW = "public", "personal", "preview"
 DRAFT_SALT = "civic-survey-draft"
 
 
-@dataclass
 class Flow:
-    """How the resident (or planner) reached the survey, and the URLs that follow from it."""
+    """How the resident (or planner) reached the survey, and the URLs that follow from it.
 
-    mode: str
-    survey: Survey
-    invitation: Invitation | None = None
-    token: str | None = None
-    response: SurveyResponse | None = None
+    A post through a personal link starts from ``link`` alone (plain values of one Core query): the
+    survey, its consultation, the invitation and the response are loaded as ORM objects only when read,
+    e.g. to render a page again with errors. Every other way in starts from the ORM objects.
+    """
+
+    def __init__(
+        self,
+        mode: str,
+        survey: Survey | None = None,
+        invitation: Invitation | None = None,
+        token: str | None = None,
+        response: SurveyResponse | LockedResponse | None = None,
+        link: PersonalLink | None = None,
+    ) -> None:
+        if survey is None and (link is None or link.survey_id is None):
+            raise ValueError("a flow needs a survey or a personal link to one")
+        self.mode = mode
+        self.token = token
+        self.link = link
+        self._survey = survey
+        self._invitation = invitation
+        self._response = response
+        self._response_loaded = response is not None or link is None
+        self._shape: SurveyShape | None = None
+
+    @property
+    def survey(self) -> Survey:
+        if self._survey is None:
+            assert self.link is not None
+            assert self.link.survey_id is not None
+            self._survey = db.session.get_one(Survey, self.link.survey_id)
+        return self._survey
+
+    @property
+    def invitation(self) -> Invitation | None:
+        if self._invitation is None and self.link is not None:
+            self._invitation = db.session.get_one(Invitation, self.link.invitation_id)
+        return self._invitation
+
+    @property
+    def response(self) -> SurveyResponse | LockedResponse | None:
+        """The response as loaded with the link; once a post locks the row, its locked values."""
+        if not self._response_loaded:
+            assert self.link is not None
+            self._response = find_invitation_response(db.session, self.link.invitation_id)
+            self._response_loaded = True
+        return self._response
+
+    @response.setter
+    def response(self, value: SurveyResponse | LockedResponse | None) -> None:
+        self._response = value
+        self._response_loaded = True
+
+    @property
+    def survey_id(self) -> int:
+        if self.link is not None and self.link.survey_id is not None:
+            return self.link.survey_id
+        return self.survey.id
+
+    @property
+    def survey_version(self) -> int:
+        if self.link is not None and self.link.survey_version is not None:
+            return self.link.survey_version
+        return self.survey.version
+
+    def structure(self) -> SurveyShape:
+        """Return the survey's cached structure and texts (from a link's structure key without loading the survey)."""
+        if self._shape is None:
+            if self.link is not None and self.link.survey_id is not None and self.link.structure_key:
+                self._shape = structure_for(db.session, self.link.survey_id, self.link.structure_key)
+            else:
+                self._shape = survey_structure(self.survey)
+        return self._shape
+
+    def is_accepting_responses(self) -> bool:
+        if self.link is not None:
+            # The link carries the consultation's state and closing time: the model's rule applies as is.
+            return Consultation.is_accepting_responses(self.link)  # type: ignore[arg-type]
+        return self.consultation.is_accepting_responses()
 
     @property
     def consultation(self) -> Consultation:
@@ -50,11 +131,11 @@ class Flow:
 
     @property
     def page_count(self) -> int:
-        return len(self.survey.sections)
+        return len(self.structure().sections)
 
-    def section(self, number: int) -> SurveySection | None:
+    def section(self, number: int) -> SectionShape | None:
         """Return page ``number`` (1-based), or None if there is no such page."""
-        return self.survey.sections[number - 1] if 1 <= number <= self.page_count else None
+        return self.structure().sections[number - 1] if 1 <= number <= self.page_count else None
 
     def landing_url(self) -> str:
         if self.mode == PUBLIC:
@@ -86,12 +167,12 @@ class Flow:
 class QuestionItem:
     """One question as rendered on a page."""
 
-    question: Question
+    question: QuestionShape
     hidden: bool
     error: str | None
     condition_note: str
     hint: str
-    choices: list[QuestionChoice]
+    choices: list[ChoiceShape]
 
     @property
     def described_by(self) -> str:
@@ -109,9 +190,7 @@ class QuestionItem:
         return answering.first_error_target(self.question)
 
 
-def build_items(
-    section: SurveySection, visible: set[int], raw: RawValues, errors: dict[int, str]
-) -> list[QuestionItem]:
+def build_items(section: SectionShape, visible: set[int], raw: RawValues, errors: dict[int, str]) -> list[QuestionItem]:
     """Return the questions to render; hidden same-page conditionals stay in the markup for the script."""
     on_page = {q.id for q in page_questions(section)}
     items = []
@@ -132,12 +211,10 @@ def build_items(
     return items
 
 
-def _condition_note(question: Question, section: SurveySection) -> str:
+def _condition_note(question: QuestionShape, section: SectionShape) -> str:
     parent = next(q for q in section.questions if q.id == question.condition_question_id)
     labels = [
-        f"“{localized(c.label, current_locale())}”"
-        for c in parent.choices
-        if c.key in question.condition_choice_keys
+        f"“{localized(c.label, current_locale())}”" for c in parent.choices if c.key in question.condition_choice_keys
     ]
     return _(
         "Answer this only if you chose %(choices)s in “%(question)s”.",
@@ -146,7 +223,7 @@ def _condition_note(question: Question, section: SurveySection) -> str:
     )
 
 
-def question_hint(question: Question) -> str:
+def question_hint(question: Question | QuestionShape) -> str:
     """Return the short rule shown under a question (limits the resident should know before typing)."""
     kind = question.kind_enum
     settings = question.settings or {}
@@ -178,12 +255,12 @@ def question_hint(question: Question) -> str:
     return ""
 
 
-def _ordered_choices(question: Question, raw: RawValues) -> list[QuestionChoice]:
-    """Return the choices; for ranking, in the order the resident gave (unranked last)."""
+def _ordered_choices(question: Any, raw: RawValues) -> list[Any]:
+    """Return the choices (ORM or cached); for ranking, in the order the resident gave (unranked last)."""
     if question.kind_enum != QuestionKind.RANKING:
         return list(question.choices)
 
-    def position(choice: QuestionChoice) -> int:
+    def position(choice: Any) -> int:
         values = raw.get(field_name(question, choice.key), [])
         return int(values[0]) if values and values[0].isdigit() else 10_000 + choice.position
 

@@ -184,7 +184,8 @@ class Answer(Base):
     __table_args__ = (UniqueConstraint("response_id", "question_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    response_id: Mapped[int] = mapped_column(ForeignKey("survey_responses.id"), index=True)
+    # No index of its own: the unique (response_id, question_id) index serves lookups by response.
+    response_id: Mapped[int] = mapped_column(ForeignKey("survey_responses.id"))
     question_id: Mapped[int] = mapped_column(ForeignKey("survey_questions.id"), index=True)
     #: Chosen keys (single/multiple choice), or the full order (ranking).
     choice_keys: Mapped[list[Any]] = mapped_column(default=list)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
@@ -46,6 +48,23 @@ class SurveyCheck:
         return min(self.errors) if self.errors else None
 
 
+@dataclass
+class LockedResponse:
+    """The response row this request holds locked until it commits: its id, state and saved draft.
+
+    Plain values read back by the statement that took the lock; the answering flow then writes the row
+    with one UPDATE (save_draft or submit_response), never through ORM objects.
+    """
+
+    id: int
+    state: str
+    draft_data: dict[str, list[str]]
+
+
+#: Parsed values of the posted page, by question id: parsed once, read again by the page and survey checks.
+ParsedPage = dict[int, Parsed]
+
+
 def already_sent_message() -> str:
     """Return the message for a public-link response that was already sent."""
     return _("These answers have already been sent. Answers given through a public link cannot be changed.")
@@ -69,33 +88,51 @@ def clean_page_values(section: AnySection, form: Mapping[str, list[str]]) -> dic
     return {name: [v for v in values if v != ""] for name, values in form.items() if name in allowed}
 
 
+def parse_page(section: AnySection, values: RawValues) -> ParsedPage:
+    """Parse every active question of the posted page; raise TamperedInputError for impossible values.
+
+    The result stands for these questions in the draft too: save_draft copies exactly these fields.
+    """
+    return {question.id: parse_question(question, values) for question in page_questions(section)}
+
+
 def check_page(
-    section: AnySection, survey: AnySurvey, raw: RawValues, *, preview: bool = False
+    section: AnySection,
+    survey: AnySurvey,
+    raw: RawValues,
+    *,
+    preview: bool = False,
+    parsed: ParsedPage | None = None,
 ) -> dict[int, str]:
-    """Validate the visible questions of one page; return {question id: message}."""
+    """Validate the visible questions of one page; return {question id: message}.
+
+    ``parsed`` holds parse_page's results for this page's values, which ``raw`` must hold unchanged.
+    """
     visible = _visible(survey, raw, preview=preview, page=section)
+    known = parsed or {}
     errors: dict[int, str] = {}
     for question in page_questions(section):
         if question.id in visible:
-            parsed = parse_question(question, raw)
-            if parsed.error:
-                errors[question.id] = parsed.error
+            outcome = known.get(question.id) or parse_question(question, raw)
+            if outcome.error:
+                errors[question.id] = outcome.error
     return errors
 
 
-def check_survey(survey: AnySurvey, raw: RawValues) -> SurveyCheck:
-    """Validate every visible question on every page."""
+def check_survey(survey: AnySurvey, raw: RawValues, *, parsed: ParsedPage | None = None) -> SurveyCheck:
+    """Validate every visible question on every page (``parsed`` as for check_page)."""
     visible = visible_question_ids(survey.questions, raw)
+    known = parsed or {}
     result = SurveyCheck()
     for number, section in enumerate(survey.sections, start=1):
         for question in page_questions(section):
             if question.id not in visible:
                 continue
-            parsed: Parsed = parse_question(question, raw)
-            if parsed.error:
-                result.errors.setdefault(number, {})[question.id] = parsed.error
-            elif parsed.value is not None:
-                result.answers[question.id] = parsed.value
+            parsed_question: Parsed = known.get(question.id) or parse_question(question, raw)
+            if parsed_question.error:
+                result.errors.setdefault(number, {})[question.id] = parsed_question.error
+            elif parsed_question.value is not None:
+                result.answers[question.id] = parsed_question.value
     return result
 
 
@@ -110,9 +147,7 @@ def _visible(survey: AnySurvey, raw: RawValues, *, preview: bool, page: AnySecti
     return visible
 
 
-def visible_on_page(
-    survey: AnySurvey, section: AnySection, raw: RawValues, *, preview: bool = False
-) -> set[int]:
+def visible_on_page(survey: AnySurvey, section: AnySection, raw: RawValues, *, preview: bool = False) -> set[int]:
     """Return the ids of the questions of ``section`` to show, given the answers so far."""
     return _visible(survey, raw, preview=preview, page=section) & {q.id for q in page_questions(section)}
 
@@ -136,6 +171,63 @@ def find_personal_link(
     return invitation, consultation, survey, response
 
 
+@dataclass(frozen=True, slots=True)
+class PersonalLink:
+    """What a post through a personal link needs, read as plain values in one Core query.
+
+    ``state`` and ``closes_at`` are the consultation's, so Consultation.is_accepting_responses applies.
+    """
+
+    invitation_id: int
+    age_band: str
+    district: str
+    household_type: str
+    consultation_id: int
+    kind: str
+    state: str
+    closes_at: datetime | None
+    survey_id: int | None
+    structure_key: str | None
+    survey_version: int | None
+
+
+def _personal_link_query() -> Any:
+    invitations, consultations, surveys = Invitation.__table__, Consultation.__table__, Survey.__table__
+    return (
+        select(
+            invitations.c.id,
+            invitations.c.age_band,
+            invitations.c.district,
+            invitations.c.household_type,
+            consultations.c.id,
+            consultations.c.kind,
+            consultations.c.state,
+            consultations.c.closes_at,
+            surveys.c.id,
+            surveys.c.structure_key,
+            surveys.c.version,
+        )
+        .select_from(invitations)
+        .join(consultations, consultations.c.id == invitations.c.consultation_id)
+        .outerjoin(surveys, surveys.c.consultation_id == consultations.c.id)
+        .where(invitations.c.token_hash == bindparam("token_hash"))
+    )
+
+
+_PERSONAL_LINK = _personal_link_query()
+
+
+def find_personal_link_values(session: Session, token: str) -> PersonalLink | None:
+    """Return the plain values of a personal link (no ORM objects: cheaper for posts), or None."""
+    row = session.connection().execute(_PERSONAL_LINK, {"token_hash": hash_token(token)}).first()
+    return None if row is None else PersonalLink(*row)
+
+
+def find_invitation_response(session: Session, invitation_id: int) -> SurveyResponse | None:
+    """Return the response of a personal link, if it has one."""
+    return session.scalars(select(SurveyResponse).where(SurveyResponse.invitation_id == invitation_id)).first()
+
+
 def find_public_survey(session: Session, public_id: str) -> tuple[Consultation | None, Survey | None]:
     """Return the consultation of a public link and its survey, in one query."""
     row = session.execute(
@@ -151,37 +243,154 @@ def find_public_survey(session: Session, public_id: str) -> tuple[Consultation |
     return consultation, survey
 
 
-def lock_personal_response(
-    session: Session, survey: Survey, invitation: Invitation, *, locale: str
-) -> SurveyResponse:
-    """Create or lock the one response of a personal link in one statement, and return it freshly loaded.
+_RESPONSES = SurveyResponse.__table__
+_ANSWERS = Answer.__table__
+_INVITATIONS = Invitation.__table__
+_LOCKED_COLUMNS = (_RESPONSES.c.id, _RESPONSES.c.state, _RESPONSES.c.draft_data)
+# Statements built once: the values come as parameters, so each request only binds them.
+_UPSERTS: dict[str, Any] = {}
+_LOCK = (
+    update(_RESPONSES)
+    .where(_RESPONSES.c.id == bindparam("response_id"))
+    .values(updated_at=bindparam("now"), locale=bindparam("new_locale"))
+    .returning(*_LOCKED_COLUMNS)
+)
+_UPDATE_RESPONSE = update(_RESPONSES).where(_RESPONSES.c.id == bindparam("response_id"))
+_UPDATE_INVITATION = update(_INVITATIONS).where(_INVITATIONS.c.id == bindparam("invitation_id"))
+# PostgreSQL: a personal-link submit updates the response and its invitation in one statement. Every value
+# has its own parameter name: parameters named like columns would also be set in the CTE's UPDATE.
+_SUBMITTED_COLUMNS = (
+    "draft_data",
+    "locale",
+    "state",
+    "submitted_at",
+    "survey_version",
+    "updated_at",
+    "age_band",
+    "district",
+    "household_type",
+)
+_SUBMIT_PERSONAL_PG = (
+    update(_RESPONSES)
+    .where(_RESPONSES.c.id == bindparam("response_id"))
+    .values({name: bindparam(f"new_{name}") for name in _SUBMITTED_COLUMNS})
+    .add_cte(
+        update(_INVITATIONS)
+        .where(_INVITATIONS.c.id == bindparam("inv_id"))
+        .values(responded_at=bindparam("inv_responded_at"))
+        .cte("responded")
+    )
+)
+_INSERT_ANSWERS = insert(_ANSWERS)
+_DELETE_ANSWERS = delete(_ANSWERS).where(_ANSWERS.c.response_id == bindparam("response_id"))
+
+
+# PostgreSQL: every answer in one statement with one JSON parameter. Measured against the executemany
+# below (12 pipelined inserts): about half the Python CPU and a quarter less PostgreSQL CPU per submission.
+_INSERT_ANSWERS_PG = text(
+    "INSERT INTO survey_answers (response_id, question_id, choice_keys, text, number, date_value, lat, lon) "
+    "SELECT :response_id, r.question_id, r.choice_keys, r.text, r.number, r.date_value, r.lat, r.lon "
+    "FROM json_to_recordset(CAST(:rows AS json)) AS r(question_id integer, choice_keys json, text text, "
+    "number double precision, date_value date, lat double precision, lon double precision)"
+)
+assert _ANSWERS.name == "survey_answers"  # the statement above names the table
+
+
+def _insert_answers(connection: Any, response_id: int, answers: Mapping[int, AnswerValue]) -> None:
+    if connection.dialect.name == "postgresql":
+        rows = [
+            {
+                "question_id": question_id,
+                "choice_keys": list(value.choice_keys),
+                "text": value.text,
+                "number": value.number,
+                "date_value": value.date_value.isoformat() if value.date_value else None,
+                "lat": value.lat,
+                "lon": value.lon,
+            }
+            for question_id, value in answers.items()
+        ]
+        connection.execute(_INSERT_ANSWERS_PG, {"response_id": response_id, "rows": json.dumps(rows)})
+        return
+    # Elsewhere one Core executemany with identical keys per row: ORM objects (or ORM bulk mode, which
+    # groups rows by which values are None) cost more CPU than the statement itself, and a multi-row
+    # VALUES insert costs more to build.
+    connection.execute(
+        _INSERT_ANSWERS,
+        [
+            {
+                "response_id": response_id,
+                "question_id": question_id,
+                "choice_keys": list(value.choice_keys),
+                "text": value.text,
+                "number": value.number,
+                "date_value": value.date_value,
+                "lat": value.lat,
+                "lon": value.lon,
+            }
+            for question_id, value in answers.items()
+        ],
+    )
+
+
+def _personal_upsert(dialect: str) -> Any:
+    statement = _UPSERTS.get(dialect)
+    if statement is None:
+        base = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(_RESPONSES)
+        statement = base.on_conflict_do_update(
+            index_elements=[_RESPONSES.c.invitation_id],
+            set_={"updated_at": base.excluded.updated_at, "locale": base.excluded.locale},
+        ).returning(*_LOCKED_COLUMNS)
+        _UPSERTS[dialect] = statement
+    return statement
+
+
+def _new_draft_row(
+    *, survey_id: int, survey_version: int, locale: str, invitation_id: int | None, draft_key_hash: str | None
+) -> dict[str, Any]:
+    """The values of a new, empty draft response; segments are copied from the invitation only on submit."""
+    now = now_utc()
+    return {
+        "survey_id": survey_id,
+        "invitation_id": invitation_id,
+        "draft_key_hash": draft_key_hash,
+        "state": ResponseState.DRAFT.value,
+        "survey_version": survey_version,
+        "locale": locale,
+        "draft_data": {},
+        "age_band": "",
+        "district": "",
+        "household_type": "",
+        "started_at": now,
+        "submitted_at": None,
+        "updated_at": now,
+    }
+
+
+def _locked(row: Any) -> LockedResponse:
+    return LockedResponse(id=row[0], state=row[1], draft_data=dict(row[2] or {}))
+
+
+def lock_personal_response(session: Session, link: PersonalLink, *, locale: str) -> LockedResponse:
+    """Create or lock the one response of a personal link in one statement; return its locked values.
 
     INSERT … ON CONFLICT (invitation_id) DO UPDATE … RETURNING: the unique invitation_id means a
     concurrent request never makes a second row, and the update takes the row lock (PostgreSQL) or the
     write lock (SQLite) until the transaction ends, as lock_response does for public-link responses.
+    RETURNING reads the row as the lock found it, so a submit committed meanwhile is seen.
     """
-    dialect = session.get_bind().dialect.name
-    upsert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    now = now_utc()
-    statement = (
-        upsert(SurveyResponse)
-        .values(
-            survey_id=survey.id,
-            invitation_id=invitation.id,
-            state=ResponseState.DRAFT.value,
-            survey_version=survey.version,
+    connection = session.connection()
+    row = connection.execute(
+        _personal_upsert(connection.dialect.name),
+        _new_draft_row(
+            survey_id=link.survey_id,
+            survey_version=link.survey_version,
             locale=locale,
-            draft_data={},
-            age_band="",
-            district="",
-            household_type="",
-            started_at=now,
-            updated_at=now,
-        )
-        .on_conflict_do_update(index_elements=["invitation_id"], set_={"updated_at": now, "locale": locale})
-        .returning(SurveyResponse)
-    )
-    return session.scalars(statement, execution_options={"populate_existing": True}).one()
+            invitation_id=link.invitation_id,
+            draft_key_hash=None,
+        ),
+    ).one()
+    return _locked(row)
 
 
 def find_public_response(session: Session, survey: Survey, draft_key: str | None) -> SurveyResponse | None:
@@ -195,104 +404,108 @@ def find_public_response(session: Session, survey: Survey, draft_key: str | None
     ).first()
 
 
-def create_public_response(session: Session, survey: Survey, *, locale: str) -> tuple[SurveyResponse, str]:
-    """Start a public-link response; return it and the draft key for the cookie (only its hash is stored)."""
+def create_public_response(session: Session, survey: Survey, *, locale: str) -> tuple[int, str]:
+    """Start a public-link response; return its id and the draft key for the cookie (only its hash is stored)."""
     key = new_token()
-    response = SurveyResponse(
-        survey_id=survey.id, draft_key_hash=hash_token(key), survey_version=survey.version, locale=locale
+    response_id = session.connection().scalar(
+        insert(_RESPONSES).returning(_RESPONSES.c.id),
+        _new_draft_row(
+            survey_id=survey.id,
+            survey_version=survey.version,
+            locale=locale,
+            invitation_id=None,
+            draft_key_hash=hash_token(key),
+        ),
     )
-    session.add(response)
-    session.flush()
-    return response, key
+    return int(response_id), key
 
 
-def lock_response(session: Session, response_id: int) -> SurveyResponse:
-    """Lock the response row until the transaction ends and return it freshly loaded.
+def lock_response(session: Session, response_id: int, *, locale: str) -> LockedResponse:
+    """Lock the response row until the transaction ends; return its locked values.
 
-    PostgreSQL honours FOR UPDATE. SQLite ignores it, so the row is first touched with an UPDATE, which
-    takes SQLite's write lock (and on PostgreSQL the same row lock): concurrent submits run one at a time.
+    An UPDATE … RETURNING takes the row lock on PostgreSQL and SQLite's write lock (SQLite ignores
+    FOR UPDATE): concurrent submits run one at a time, and each reads what the one before committed.
     """
-    session.execute(
-        update(SurveyResponse).where(SurveyResponse.id == response_id).values(updated_at=now_utc()),
-        execution_options={"synchronize_session": False},
+    row = (
+        session.connection().execute(_LOCK, {"response_id": response_id, "now": now_utc(), "new_locale": locale}).one()
     )
-    return session.scalars(
-        select(SurveyResponse)
-        .where(SurveyResponse.id == response_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).one()
+    return _locked(row)
 
 
-def save_draft(
-    session: Session, response: SurveyResponse, survey: AnySurvey, section: AnySection, values: RawValues
-) -> dict[str, list[str]]:
-    """Replace this page's raw values in the draft, drop values of questions now hidden; return the draft."""
+def merge_draft(saved: RawValues, survey: AnySurvey, section: AnySection, values: RawValues) -> dict[str, list[str]]:
+    """Return the saved draft with this page's raw values replaced and values of now hidden questions dropped."""
     page_fields: set[str] = set()
     for question in page_questions(section):
         page_fields |= field_names(question)
-    draft = {name: list(v) for name, v in (response.draft_data or {}).items() if name not in page_fields}
+    draft = {name: list(v) for name, v in saved.items() if name not in page_fields}
     draft.update({name: list(v) for name, v in values.items() if v})
     visible = visible_question_ids(survey.questions, draft)
     for question in survey.questions:
         if question.id not in visible:
             for name in field_names(question):
                 draft.pop(name, None)
-    response.draft_data = draft  # a new dict, so the JSON column is seen as changed
-    session.flush()
     return draft
+
+
+def save_draft(session: Session, response: LockedResponse, draft: RawValues, *, locale: str) -> None:
+    """Store the draft of a locked response (one UPDATE); the caller commits."""
+    session.connection().execute(
+        _UPDATE_RESPONSE,
+        {"response_id": response.id, "draft_data": dict(draft), "locale": locale, "updated_at": now_utc()},
+    )
+    response.draft_data = dict(draft)
 
 
 def submit_response(
     session: Session,
-    response: SurveyResponse,
-    survey: Survey,
+    response: LockedResponse,
+    survey_version: int,
     answers: Mapping[int, AnswerValue],
     *,
-    invitation: Invitation | None,
+    personal: PersonalLink | None,
+    draft: RawValues,
+    locale: str,
     now: datetime | None = None,
-) -> SurveyResponse:
-    """Store the typed answers (replacing earlier ones), mark the response submitted and copy the segment.
+) -> LockedResponse:
+    """Store the typed answers (replacing earlier ones), the draft, and mark the response submitted.
 
-    The caller holds the row lock (lock_response). Public-link responses cannot be submitted twice.
+    One UPDATE writes the draft, the state and the segment copied from the personal link's invitation. The caller holds
+    the row lock (lock_personal_response or lock_response), so ``response.state`` is current: a response
+    never submitted has no answers to delete (answers are written only here). Public-link responses
+    cannot be submitted twice.
     """
     now = now or now_utc()
-    if response.state == ResponseState.SUBMITTED and invitation is None:
+    was_submitted = response.state == ResponseState.SUBMITTED
+    if was_submitted and personal is None:
         raise StateError(already_sent_message())
-    # A bulk DELETE sees rows a concurrent submit committed; the ORM collection might not.
-    session.execute(
-        delete(Answer).where(Answer.response_id == response.id),
-        execution_options={"synchronize_session": False},
-    )
+    connection = session.connection()
+    if was_submitted:
+        connection.execute(_DELETE_ANSWERS, {"response_id": response.id})
     if answers:
-        # One Core executemany with identical keys per row: ORM objects (or ORM bulk mode, which groups
-        # rows by which values are None) cost more CPU than the statement itself.
-        session.execute(
-            insert(Answer.__table__),
-            [
-                {
-                    "response_id": response.id,
-                    "question_id": question_id,
-                    "choice_keys": list(value.choice_keys),
-                    "text": value.text,
-                    "number": value.number,
-                    "date_value": value.date_value,
-                    "lat": value.lat,
-                    "lon": value.lon,
-                }
-                for question_id, value in answers.items()
-            ],
-        )
-    session.expire(response, ["answers"])
-    response.state = ResponseState.SUBMITTED
-    response.submitted_at = now
-    response.survey_version = survey.version
-    if invitation is not None:
-        response.age_band = invitation.age_band
-        response.district = invitation.district
-        response.household_type = invitation.household_type
-        invitation.responded_at = now
-    session.flush()
+        _insert_answers(connection, response.id, answers)
+    values: dict[str, Any] = {
+        "response_id": response.id,
+        "draft_data": dict(draft),
+        "locale": locale,
+        "state": ResponseState.SUBMITTED.value,
+        "submitted_at": now,
+        "survey_version": survey_version,
+        "updated_at": now,
+    }
+    if personal is None:
+        connection.execute(_UPDATE_RESPONSE, values)
+    elif connection.dialect.name == "postgresql":
+        values.update(age_band=personal.age_band, district=personal.district, household_type=personal.household_type)
+        # One statement: the invitation's update runs as a data-modifying CTE (always, exactly once).
+        parameters = {f"new_{name}": values[name] for name in _SUBMITTED_COLUMNS}
+        parameters.update(response_id=response.id, inv_id=personal.invitation_id, inv_responded_at=now)
+        connection.execute(_SUBMIT_PERSONAL_PG, parameters)
+    else:
+        values.update(age_band=personal.age_band, district=personal.district, household_type=personal.household_type)
+        connection.execute(_UPDATE_INVITATION, {"invitation_id": personal.invitation_id, "responded_at": now})
+        connection.execute(_UPDATE_RESPONSE, values)
+    response.state = ResponseState.SUBMITTED.value
+    response.draft_data = dict(draft)
     return response
 
 

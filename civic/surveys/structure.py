@@ -1,12 +1,13 @@
 """A per-process cache of survey structures as immutable plain data, for the resident answering flow.
 
-Validating a submission needs every section, question and choice; loading them as ORM objects on each
-request cost more CPU than everything else. The cache is keyed by (survey id, ``Survey.structure_key``).
-The key is a random value replaced by a ``before_flush`` hook whenever any Survey, SurveySection,
-Question or QuestionChoice is added, changed or deleted through the ORM (the builder, duplication,
-versioning, seeding and tests all go through it), so every edit is seen by the next request in every
-process: the key is read from the database row on each request. A random key, unlike a counter, also
-stays unique when a database is recreated and ids start again.
+Validating a submission needs every section, question and choice, and rendering a page needs their texts
+too; loading them as ORM objects on each request cost more CPU than everything else. The cache is keyed
+by (survey id, ``Survey.structure_key``). The key is a random value replaced by a ``before_flush`` hook
+whenever any Survey, SurveySection, Question or QuestionChoice is added, changed or deleted through the
+ORM (the builder, duplication, versioning, seeding and tests all go through it), so every edit, of the
+structure or of a text, is seen by the next request in every process: the key is read from the database
+row on each request. A random key, unlike a counter, also stays unique when a database is recreated and
+ids start again.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.orm import Session, object_session
 
+from civic.surveys.answering import field_names
 from civic.surveys.models import Question, QuestionChoice, QuestionKind, Survey, SurveySection
 
 MAX_CACHED = 256
@@ -30,36 +32,44 @@ MAX_CACHED = 256
 
 @dataclass(frozen=True, eq=False, slots=True)
 class ChoiceShape:
-    """An answer option, as the answering checks read it."""
+    """An answer option, as the answering checks and the answer pages read it."""
 
     id: int
+    position: int
     key: str
+    label: Mapping[str, str]
     is_other: bool
 
 
 @dataclass(frozen=True, eq=False, slots=True)
 class QuestionShape:
-    """A question with the attributes surveys.answering and surveys.conditions read from ``Question``."""
+    """A question with the attributes the answering checks, conditions and answer pages read from ``Question``."""
 
     id: int
     section_id: int
     position: int
     kind: str
     kind_enum: QuestionKind
+    text: Mapping[str, str]
+    help_text: Mapping[str, str]
     is_required: bool
     settings: Mapping[str, Any]
     condition_question_id: int | None
     condition_choice_keys: tuple[Any, ...]
     is_archived: bool
     choices: tuple[ChoiceShape, ...]
+    #: The form field names the question posts (surveys.answering.field_names reads them from here).
+    fields: frozenset[str]
 
 
 @dataclass(frozen=True, eq=False, slots=True)
 class SectionShape:
-    """A page: its questions in order, archived ones included (as ``SurveySection.questions``)."""
+    """A page: its texts and its questions in order, archived ones included (as ``SurveySection.questions``)."""
 
     id: int
     position: int
+    title: Mapping[str, str]
+    description: Mapping[str, str]
     questions: tuple[QuestionShape, ...]
 
 
@@ -98,6 +108,17 @@ def survey_structure(survey: Survey) -> SurveyShape:
     return shape
 
 
+def structure_for(session: Session, survey_id: int, structure_key: str) -> SurveyShape:
+    """Return the structure of the survey whose row holds ``structure_key``; load the survey only if not cached."""
+    shape = _cache.get((survey_id, structure_key))
+    if shape is not None:
+        return shape
+    survey = session.get(Survey, survey_id)
+    if survey is None:
+        raise LookupError(f"survey {survey_id} not found")
+    return survey_structure(survey)
+
+
 def clear_cache() -> None:
     """Forget every cached structure."""
     with _lock:
@@ -106,7 +127,13 @@ def clear_cache() -> None:
 
 def _build(survey: Survey) -> SurveyShape:
     sections = tuple(
-        SectionShape(id=s.id, position=s.position, questions=tuple(_question(q) for q in s.questions))
+        SectionShape(
+            id=s.id,
+            position=s.position,
+            title=_texts(s.title),
+            description=_texts(s.description),
+            questions=tuple(_question(q) for q in s.questions),
+        )
         for s in survey.sections
     )
     active = tuple(q for s in sections for q in s.questions if not q.is_archived)
@@ -120,13 +147,26 @@ def _question(question: Question) -> QuestionShape:
         position=question.position,
         kind=question.kind,
         kind_enum=question.kind_enum,
+        text=_texts(question.text),
+        help_text=_texts(question.help_text),
         is_required=bool(question.is_required),
         settings=MappingProxyType(copy.deepcopy(dict(question.settings or {}))),
         condition_question_id=question.condition_question_id,
         condition_choice_keys=tuple(question.condition_choice_keys or ()),
         is_archived=bool(question.is_archived),
-        choices=tuple(ChoiceShape(id=c.id, key=c.key, is_other=bool(c.is_other)) for c in question.choices),
+        choices=tuple(
+            ChoiceShape(id=c.id, position=c.position, key=c.key, label=_texts(c.label), is_other=bool(c.is_other))
+            for c in question.choices
+        ),
+        fields=field_names(question),
     )
+
+
+def _texts(value: Any) -> Mapping[str, str]:
+    """Return a read-only copy of a {language: text} value (a plain string stays as it is)."""
+    if isinstance(value, str):
+        return value  # type: ignore[return-value] - localized() accepts both
+    return MappingProxyType(dict(value or {}))
 
 
 # --- invalidation -----------------------------------------------------------------------------------------

@@ -9,6 +9,11 @@ the page once (GET: session cookie + CSRF token), then all residents press Send 
 baseline_app.py, hit with N one-row inserts at the same concurrency. Finally the database is counted:
 every acknowledged submission (303 to /p/<token>/done) must have a submitted response with 12 answers.
 The last line printed holds the figures as key=value pairs. Everything stays on 127.0.0.1.
+
+Besides requests per second, each phase reports the CPU time per request of the gunicorn processes (web
+µs) and of the PostgreSQL backends serving the database (db µs), read from /proc. They change much less
+than throughput with other load on the machine (~10-15 % up on a busy one), so they are the figures to
+compare between code changes.
 """
 
 from __future__ import annotations
@@ -98,12 +103,86 @@ def _cpu_busy() -> tuple[int, int]:
     return sum(values) - idle, sum(values)
 
 
-def measured(phase):
-    """Run ``phase()`` and return (its result, the machine's CPU busy share meanwhile)."""
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _process_cpu(pid: int) -> float:
+    """Return the CPU seconds (user + system) ``pid`` has used so far; 0 once it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS  # utime, stime
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                    found.append(int(entry.name))
+            except (OSError, IndexError, ValueError):
+                continue
+    return found
+
+
+def _database_backends(database: str) -> list[int]:
+    """Return the pids of the PostgreSQL backends connected to ``database`` (the server is local)."""
+    if not database.replace("_", "").isalnum():
+        raise ValueError(f"unsafe database name {database!r}")
+    out = subprocess.run(
+        [
+            "psql",
+            "-h",
+            seed.PG_HOST,
+            "-p",
+            str(seed.PG_PORT),
+            "-U",
+            seed.PG_USER,
+            "-d",
+            "postgres",
+            "-Atc",
+            f"SELECT pid FROM pg_stat_activity WHERE datname = '{database}' AND pid <> pg_backend_pid()",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return [int(x) for x in out.stdout.split()]
+
+
+@dataclass
+class CpuUse:
+    """CPU seconds a phase cost: the whole machine's busy share, the web server, the database backends."""
+
+    busy_share: float
+    server_s: float
+    database_s: float
+
+
+def measured(phase, server: Server, database: str):
+    """Run ``phase()``; return (its result, CpuUse of the machine, the gunicorn processes and PostgreSQL).
+
+    Server and database CPU seconds per request do not depend on what else the machine runs (other than
+    through caches), unlike requests per second: they are the figures to compare between code changes.
+    """
+
+    def snapshot() -> tuple[dict[int, float], dict[int, float]]:
+        web = [server.process.pid, *_children(server.process.pid)]
+        return {p: _process_cpu(p) for p in web}, {p: _process_cpu(p) for p in _database_backends(database)}
+
+    web0, db0 = snapshot()
     busy0, total0 = _cpu_busy()
     result = phase()
     busy1, total1 = _cpu_busy()
-    return result, (busy1 - busy0) / max(1, total1 - total0)
+    web1, db1 = snapshot()
+    used = CpuUse(
+        (busy1 - busy0) / max(1, total1 - total0),
+        sum(cpu - web0.get(pid, 0.0) for pid, cpu in web1.items()),
+        sum(cpu - db0.get(pid, 0.0) for pid, cpu in db1.items()),
+    )
+    return result, used
 
 
 def page_loads(tokens: list[str]) -> list[Request]:
@@ -113,9 +192,7 @@ def page_loads(tokens: list[str]) -> list[Request]:
 def submissions(tokens: list[str], pairs: list[tuple[str, str]], prepared, rng) -> list[Request]:
     """Return one Send per token, each with the cookie and CSRF token of a different page load."""
     return [
-        Request(
-            "POST", f"/p/{t}/page/1", f"session={cookie}", seed.submit_body(csrf, prepared.questions, rng)
-        )
+        Request("POST", f"/p/{t}/page/1", f"session={cookie}", seed.submit_body(csrf, prepared.questions, rng))
         for t, (cookie, csrf) in zip(tokens, pairs, strict=False)
     ]
 
@@ -129,6 +206,7 @@ def run_civic(args, prepared, settings: ServerSettings, logdir: Path) -> dict:
     env = {
         "CIVIC_SQLALCHEMY_DATABASE_URI": prepared.url,
         "CIVIC_SECRET_KEY": secrets.token_hex(32),
+        "CIVIC_WEBHOOK_SECRET": secrets.token_hex(32),
         "CIVIC_ENV_NAME": "production",  # validate_config refuses unsafe settings, e.g. CSRF off
         "CIVIC_RATELIMIT_ENABLED": "false",
     }
@@ -142,7 +220,9 @@ def run_civic(args, prepared, settings: ServerSettings, logdir: Path) -> dict:
             server.port, submissions(warm, warm_get.captured, prepared, rng), settings.workers, args.duration
         )
         get, get_cpu = measured(
-            lambda: loadgen.run(args.client, server.port, page_loads(main), args.concurrency, args.duration)
+            lambda: loadgen.run(args.client, server.port, page_loads(main), args.concurrency, args.duration),
+            server,
+            args.database,
         )
         if len(get.captured) < get.answered:
             missing = get.answered - len(get.captured)
@@ -150,7 +230,9 @@ def run_civic(args, prepared, settings: ServerSettings, logdir: Path) -> dict:
         # Residents whose page load failed have no session: they cannot press Send.
         posts = submissions(main, get.captured, prepared, rng)
         post, post_cpu = measured(
-            lambda: loadgen.run(args.client, server.port, posts, args.concurrency, args.duration)
+            lambda: loadgen.run(args.client, server.port, posts, args.concurrency, args.duration),
+            server,
+            args.database,
         )
     finally:
         server.stop()
@@ -174,7 +256,9 @@ def run_baseline(args, prepared, settings: ServerSettings, logdir: Path) -> dict
         loadgen.run_python(server.port, warm, settings.workers, args.duration)
         requests = [Request("POST", f"/insert/b{i}", "", body) for i in range(args.requests)]
         post, cpu = measured(
-            lambda: loadgen.run(args.client, server.port, requests, args.concurrency, args.duration)
+            lambda: loadgen.run(args.client, server.port, requests, args.concurrency, args.duration),
+            server,
+            args.database,
         )
     finally:
         server.stop()
@@ -189,9 +273,7 @@ def _figures(civic: dict, base: dict, stored: seed.Stored, settings, args) -> di
     per_s = ok / post.duration_s if post.duration_s else 0.0
     base_per_s = bpost.count(303) / bpost.duration_s if bpost.duration_s else 0.0
     lost = len(acked - stored.submitted_tokens) + max(0, bpost.count(303) + base["warm"] - base["rows"])
-    errors = (
-        (post.answered - ok) + post.socket_errors + (bpost.answered - bpost.count(303)) + bpost.socket_errors
-    )
+    errors = (post.answered - ok) + post.socket_errors + (bpost.answered - bpost.count(303)) + bpost.socket_errors
     return {
         "submissions_per_s": round(per_s, 1),
         "p50_ms": round(post.percentiles_ms.get(50.0, 0.0), 1),
@@ -203,6 +285,10 @@ def _figures(civic: dict, base: dict, stored: seed.Stored, settings, args) -> di
         "lost": lost,
         "errors": errors,
         "duplicates": (stored.responses - stored.distinct_invitations) + stored.bad_answer_counts,
+        "web_us": round(civic["post_cpu"].server_s / max(1, post.answered) * 1e6),
+        "db_us": round(civic["post_cpu"].database_s / max(1, post.answered) * 1e6),
+        "baseline_web_us": round(base["cpu"].server_s / max(1, bpost.answered) * 1e6),
+        "baseline_db_us": round(base["cpu"].database_s / max(1, bpost.answered) * 1e6),
         "workers": settings.workers,
         "worker_class": settings.worker_class,
         "concurrency": args.concurrency,
@@ -210,13 +296,15 @@ def _figures(civic: dict, base: dict, stored: seed.Stored, settings, args) -> di
     }
 
 
-def _row(name: str, r: Result, cpu: float) -> str:
+def _row(name: str, r: Result, cpu: CpuUse) -> str:
     p50, p95, p99, top = (r.percentiles_ms.get(q, 0.0) for q in (50.0, 95.0, 99.0, 100.0))
     statuses = ",".join(f"{code}:{n}" for code, n in sorted(r.statuses.items())) or "-"
-    client_us = r.client_cpu_s / max(1, r.answered) * 1e6
+    n = max(1, r.answered)
+    client_us = r.client_cpu_s / n * 1e6
     return (
         f"{name:<22}{r.answered:>7}{r.per_s:>9.1f}{p50:>8.1f}{p95:>8.1f}{p99:>8.1f}{top:>8.1f}"
-        f"{cpu * 100:>6.0f}%{client_us:>8.0f}  {statuses}"
+        f"{cpu.busy_share * 100:>6.0f}%{cpu.server_s / n * 1e6:>8.0f}{cpu.database_s / n * 1e6:>8.0f}"
+        f"{client_us:>8.0f}  {statuses}"
     )
 
 
@@ -229,12 +317,15 @@ def report(civic: dict, base: dict, stored: seed.Stored, figures: dict, settings
     )
     print(
         f"{'phase':<22}{'count':>7}{'req/s':>9}{'p50ms':>8}{'p95ms':>8}{'p99ms':>8}{'maxms':>8}"
-        f"{'cpu':>7}{'cli µs':>8}  statuses"
+        f"{'cpu':>7}{'web µs':>8}{'db µs':>8}{'cli µs':>8}  statuses"
     )
     print(_row("page load (GET)", civic["get"], civic["get_cpu"]))
     print(_row("submission (POST)", civic["post"], civic["post_cpu"]))
     print(_row("baseline insert", base["post"], base["cpu"]))
-    print("(cpu = whole machine busy during the phase; cli µs = load generator CPU per request)")
+    print(
+        "(cpu = whole machine busy during the phase; CPU per request of: web = gunicorn processes, "
+        "db = PostgreSQL backends of the database, cli = load generator)"
+    )
     unsent = civic["post"].sent - civic["post"].answered
     if unsent or civic["get"].sent > civic["get"].answered:
         print(
@@ -263,9 +354,7 @@ def report(civic: dict, base: dict, stored: seed.Stored, figures: dict, settings
         ("ratio", figures["ratio"] >= GOALS["ratio"], f">= {GOALS['ratio']}"),
         ("lost", figures["lost"] == 0, "== 0"),
     ]
-    print(
-        "goals: " + "; ".join(f"{name} {goal}: {'met' if ok else 'NOT met'}" for name, ok, goal in verdicts)
-    )
+    print("goals: " + "; ".join(f"{name} {goal}: {'met' if ok else 'NOT met'}" for name, ok, goal in verdicts))
     keys = (
         "submissions_per_s",
         "p50_ms",
@@ -278,6 +367,10 @@ def report(civic: dict, base: dict, stored: seed.Stored, figures: dict, settings
         "errors",
         "workers",
         "concurrency",
+        "web_us",
+        "db_us",
+        "baseline_web_us",
+        "baseline_db_us",
     )
     print(" ".join(f"{k}={figures[k]}" for k in keys))
 
@@ -290,12 +383,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (2 measured best here)")
     parser.add_argument("--worker-class", choices=("sync", "gthread"), default="sync")
     parser.add_argument("--threads", type=int, default=2, help="threads per gthread worker")
-    parser.add_argument(
-        "--client", choices=("wrk", "python"), default=None, help="load generator (wrk if present)"
-    )
-    parser.add_argument(
-        "--database", default="civic_bench", help="PostgreSQL database, dropped and recreated"
-    )
+    parser.add_argument("--client", choices=("wrk", "python"), default=None, help="load generator (wrk if present)")
+    parser.add_argument("--database", default="civic_bench", help="PostgreSQL database, dropped and recreated")
     parser.add_argument("--warmup", type=int, default=60, help="warm-up residents, not measured")
     args = parser.parse_args(argv)
     if args.requests < 1 or args.concurrency < 1 or not 1 <= args.duration <= 120:
@@ -314,9 +403,7 @@ def main(argv: list[str] | None = None) -> int:
     settings = ServerSettings(args.workers, args.worker_class, args.threads)
     logdir = Path(tempfile.gettempdir()) / "civic-bench"
     logdir.mkdir(exist_ok=True)
-    print(
-        f"preparing {args.database}: schema, 12-question survey, {args.requests + args.warmup} invitations…"
-    )
+    print(f"preparing {args.database}: schema, 12-question survey, {args.requests + args.warmup} invitations…")
     prepared = seed.prepare(args.database, args.requests + args.warmup)
     civic = run_civic(args, prepared, settings, logdir)
     base = run_baseline(args, prepared, settings, logdir)

@@ -21,6 +21,7 @@ from sqlalchemy import event
 from civic import create_app
 from civic.extensions import db
 from tests.benchmarks import seed
+from tests.benchmarks.bench_submissions import _database_backends, _process_cpu
 
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 
@@ -35,9 +36,7 @@ def main() -> None:
     args = parser.parse_args()
 
     prepared = seed.prepare(args.database, args.residents + 10)
-    app = create_app(
-        {"SQLALCHEMY_DATABASE_URI": prepared.url, "SECRET_KEY": "profile", "RATELIMIT_ENABLED": False}
-    )
+    app = create_app({"SQLALCHEMY_DATABASE_URI": prepared.url, "SECRET_KEY": "profile", "RATELIMIT_ENABLED": False})
     statements: Counter = Counter()
     current = {"phase": "setup"}
     with app.app_context():
@@ -49,33 +48,40 @@ def main() -> None:
 
     rng = random.Random(1)
     client_pages = []
+    get_cpu = 0.0
     for token in prepared.tokens:  # page loads: one client (cookie jar) per resident
         client = app.test_client()
         current["phase"] = "get"
+        started = time.process_time()
         page = client.get(f"/p/{token}/page/1")
+        get_cpu += time.process_time() - started
         assert page.status_code == 200, page.status_code
         client_pages.append((client, token, CSRF_RE.search(page.get_data(as_text=True))[1]))
+    # Includes the first loads, which compile templates and fill caches.
+    print(f"page loads: {get_cpu / len(prepared.tokens) * 1000:.2f} ms CPU each in this process (all, incl. first)")
     warm, rest = client_pages[:10], client_pages[10:]
     timed, measured = rest[: len(rest) // 2], rest[len(rest) // 2 :]
 
     def post(client, token, csrf) -> None:
         body = seed.submit_body(csrf, prepared.questions, rng)
-        response = client.post(
-            f"/p/{token}/page/1", data=body, content_type="application/x-www-form-urlencoded"
-        )
+        response = client.post(f"/p/{token}/page/1", data=body, content_type="application/x-www-form-urlencoded")
         assert response.status_code == 303, (response.status_code, response.get_data(as_text=True)[:2000])
 
     current["phase"] = "warm"
     for item in warm:
         post(*item)
     current["phase"] = "post"
+    backends = _database_backends(args.database)
+    db_cpu = sum(_process_cpu(pid) for pid in backends)
     start, cpu = time.perf_counter(), time.process_time()
     for item in timed:
         post(*item)
     elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
+    db_cpu = sum(_process_cpu(pid) for pid in backends) - db_cpu
     print(
         f"{len(timed)} submissions without profiler: {elapsed / len(timed) * 1000:.1f} ms each "
-        f"({cpu / len(timed) * 1000:.1f} ms CPU in this process; the rest waits on PostgreSQL)"
+        f"({cpu / len(timed) * 1000:.2f} ms CPU in this process, "
+        f"{db_cpu / len(timed) * 1000:.2f} ms in PostgreSQL; the rest is waiting)"
     )
     profiler = _profiler(args.profiler)
     profiler.start()
@@ -84,10 +90,7 @@ def main() -> None:
     profiler.stop()
     n = len(timed) + len(measured)
     gets = len(prepared.tokens)
-    print(
-        f"SQL statements per page load: {statements['get'] / gets:.1f}; "
-        f"per submission: {statements['post'] / n:.1f}"
-    )
+    print(f"SQL statements per page load: {statements['get'] / gets:.1f}; per submission: {statements['post'] / n:.1f}")
     for (phase, verb), count in sorted((k, v) for k, v in statements.items() if isinstance(k, tuple)):
         if phase in ("get", "post"):
             print(f"  {phase} {verb}: {count / (gets if phase == 'get' else n):.1f}")

@@ -9,11 +9,14 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from civic.accounts.models import Organisation, Role, StaffUser
+from civic.campaigns.models import Campaign, CampaignState
+from civic.campaigns.services import check_ready
 from civic.consultations.models import Consultation, ConsultationKind
 from civic.core.db import Base
 from civic.core.timeutils import now_utc
 from civic.demo import seed, survey_content
 from civic.outreach.models import Invitation
+from civic.registry.factory import registry_from_config
 from civic.surveys.answering import field_name
 from civic.surveys.models import Answer, Question, QuestionKind, Survey, SurveyResponse
 from civic.surveys.responses import check_survey
@@ -218,3 +221,15 @@ def test_seeding_takes_only_a_few_seconds(db):
     seed.seed_demo(db.session)
     db.session.commit()
     assert time.perf_counter() - started < 15
+
+
+def test_demo_has_a_draft_campaign_ready_to_send_to_the_synthetic_registry(app, db, seeded):
+    campaign = db.session.scalars(select(Campaign)).one()
+    assert (campaign.state, campaign.consultation_id) == (CampaignState.DRAFT, seeded.consultation.id)
+    assert campaign.criteria["sub_districts"] == ["Årvoll", "Risløkka"]
+    assert {(t.purpose, t.language) for t in campaign.templates} >= {("invitation", "nb"), ("reminder", "nb")}
+    counts = check_ready(
+        db.session, campaign, registry=registry_from_config(app.config), today=now_utc().date(), now=now_utc()
+    )
+    # Bydel Bjerke's real survey went to about 6,000 residents; the demo's two sub-districts are of that order.
+    assert 5000 < counts.reachable < counts.matched < 10000

@@ -10,6 +10,7 @@ import pytest
 from civic.accounts.models import Role
 from civic.extensions import db as _db
 from civic.outreach import tasks
+from civic.outreach.sms import OutboxSmsTransport, SmsMessage
 
 OUTBOX = "/manage/outbox/"
 
@@ -80,3 +81,22 @@ def test_outbox_is_for_admins_and_in_their_menu(client, auth, logged_in_admin, c
 def test_no_outbox_when_sending_for_real(app, client, logged_in_admin):
     app.config["EMAIL_TRANSPORT"] = "smtp"
     assert client.get(OUTBOX).status_code == 404
+
+
+def test_sms_outbox_lists_own_organisations_messages_escaped(app, client, logged_in_admin, create_organisation):
+    elsewhere = create_organisation(slug="alna", name="Bydel Alna")
+    transport = OutboxSmsTransport(Path(app.config["SMS_OUTBOX_FOLDER"]))
+    own = logged_in_admin.organisation_id
+    transport.send(SmsMessage("1", "+4791234567", "Hei <b>Kari</b>", "Bjerke", organisation_id=own))
+    transport.send(SmsMessage("2", "+4798765432", "Not yours", "Alna", organisation_id=elsewhere.id))
+    page = client.get(OUTBOX + "sms")
+    assert page.status_code == 200
+    assert "Hei &lt;b&gt;Kari&lt;/b&gt;" in page.text
+    assert "+4791234567" in page.text
+    assert "Not yours" not in page.text
+    assert "/manage/outbox/sms" in client.get(OUTBOX).text
+
+
+def test_no_sms_outbox_with_a_real_gateway(app, client, logged_in_admin):
+    app.config["SMS_TRANSPORT"] = "link"
+    assert client.get(OUTBOX + "sms").status_code == 404

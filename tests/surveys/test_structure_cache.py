@@ -51,6 +51,19 @@ def test_question_edit_shows_on_the_next_resident_page(app, db, survey):
     assert "Har husstanden din bil?" not in page.text
 
 
+def test_section_and_choice_text_edits_show_on_the_next_resident_page(app, db, survey):
+    """Pages are rendered from the cached structure, texts included: text edits renew its key too."""
+    assert app.test_client().get(url(survey)).status_code == 200  # the structure is now cached
+    section, choice = survey.sections[0], qs(survey)[0].choices[0]
+    builder.update_section(db.session, section, title={"nb": "Om bilen din"}, description={"nb": "Fem spørsmål."})
+    builder.update_choice(db.session, choice, label={"nb": "Ja, én eller flere"})
+    db.session.commit()
+    page = app.test_client().get(url(survey)).text
+    assert "Om bilen din" in page
+    assert "Fem spørsmål." in page
+    assert "Ja, én eller flere" in page
+
+
 def test_setting_change_applies_to_the_next_submission(app, db, survey):
     multiple = qs(survey)[1]
     two = page1(survey, **{f"q{multiple.id}": ["c1", "c2"]})
@@ -136,9 +149,7 @@ def test_every_kind_of_edit_renews_the_structure_key(db, create_survey):
 def test_new_version_renews_the_key_and_copies_get_their_own(db, create_survey, planner):
     survey = create_survey()
     before = survey_structure(survey)
-    db.session.add(
-        SurveyResponse(survey_id=survey.id, state=ResponseState.SUBMITTED, survey_version=survey.version)
-    )
+    db.session.add(SurveyResponse(survey_id=survey.id, state=ResponseState.SUBMITTED, survey_version=survey.version))
     db.session.commit()
     versioning.create_version(db.session, survey, actor=planner, reason="Nytt spørsmål")
     db.session.commit()
@@ -153,10 +164,13 @@ def test_cached_structure_mirrors_the_survey_and_cannot_be_changed(db, survey):
     shape = survey_structure(survey)
     assert [s.id for s in shape.sections] == [s.id for s in survey.sections]
     assert [q.id for q in shape.questions] == [q.id for q in survey.questions]
+    assert [dict(s.title) for s in shape.sections] == [s.title for s in survey.sections]
     for cached, question in zip(shape.questions, survey.questions, strict=True):
         assert cached.kind_enum == question.kind_enum
         assert dict(cached.settings) == question.settings
+        assert dict(cached.text) == question.text
         assert [c.key for c in cached.choices] == [c.key for c in question.choices]
+        assert [dict(c.label) for c in cached.choices] == [c.label for c in question.choices]
     with pytest.raises(TypeError):
         shape.questions[1].settings["max_choices"] = 9  # type: ignore[index]
     with pytest.raises(AttributeError):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, current_app, flash, make_response, redirect, render_template, request
@@ -32,7 +33,7 @@ from civic.surveys.forms_answer import (
     set_draft_cookie,
 )
 from civic.surveys.models import QuestionKind, Survey
-from civic.surveys.structure import SectionShape, SurveyShape, survey_structure
+from civic.surveys.structure import SectionShape, SurveyShape
 
 bp = Blueprint("surveys", __name__)
 log = logging.getLogger(__name__)
@@ -83,6 +84,23 @@ def _personal_flow(token: str) -> Flow:
     return flow
 
 
+def _personal_post_flow(token: str) -> Flow:
+    """Return the flow of a post through a personal link, from plain values (ORM objects load on demand)."""
+    link = responses.find_personal_link_values(db.session, token)
+    if link is None:
+        raise _not_found(
+            _("This personal link is not valid. Check that you copied the whole link from your invitation.")
+        )
+    # The checks of _survey_of, in the same order, on the link's values.
+    if link.kind != ConsultationKind.SURVEY:
+        raise _not_found(_("We could not find this survey. Check that the address is complete."))
+    if link.state in (ConsultationState.DRAFT, ConsultationState.SCHEDULED):
+        raise _not_found(_("This survey is not open yet."))
+    if link.survey_id is None:
+        raise _not_found(_("We could not find this survey. Check that the address is complete."))
+    return Flow(PERSONAL, link=link, token=token)
+
+
 def _preview_flow(survey_id: int) -> Flow:
     survey = db.get_or_404(Survey, survey_id)
     same_organisation(survey.consultation.organisation_id)
@@ -100,7 +118,7 @@ def _closed(flow: Flow, kept: list[tuple[str, str]] | None = None) -> Response:
 
 
 def _is_open(flow: Flow) -> bool:
-    return flow.mode == PREVIEW or flow.consultation.is_accepting_responses()
+    return flow.mode == PREVIEW or flow.is_accepting_responses()
 
 
 @bp.app_template_filter("iso_date")
@@ -133,7 +151,7 @@ def _render_page(
 ) -> Response:
     section = flow.section(number)
     assert section is not None
-    visible = responses.visible_on_page(flow.survey, section, raw, preview=flow.mode == PREVIEW)
+    visible = responses.visible_on_page(flow.structure(), section, raw, preview=flow.mode == PREVIEW)
     items = build_items(section, visible, raw, errors or {})
     html = render_template(
         "surveys/answer.html",
@@ -166,19 +184,23 @@ def _landing(flow: Flow) -> Response:
 
 
 def _page(flow: Flow, number: int) -> Response:
-    shape = survey_structure(flow.survey)
+    shape = flow.structure()
     if not 1 <= number <= len(shape.sections):
         raise _not_found(_("This survey has no page %(number)d.", number=number))
-    draft = dict(flow.response.draft_data) if flow.response else {}
     if not _is_open(flow):
         if request.method == "POST":
+            draft = _saved_draft(flow)
             draft.update(request.form.to_dict(flat=False))
         return _closed(flow, describe_values(flow.survey, draft) if request.method == "POST" else None)
     if request.method == "GET":
         if flow.mode == PUBLIC and flow.is_submitted:
             return redirect(flow.landing_url(), code=303)  # the landing says the answers cannot be changed
-        return _render_page(flow, number, draft)
+        return _render_page(flow, number, _saved_draft(flow))
     return _post_page(flow, number, shape)
+
+
+def _saved_draft(flow: Flow) -> dict[str, list[str]]:
+    return dict(flow.response.draft_data) if flow.response else {}
 
 
 def _post_page(flow: Flow, number: int, shape: SurveyShape) -> Response:
@@ -193,32 +215,29 @@ def _post_page(flow: Flow, number: int, shape: SurveyShape) -> Response:
         target = number + 1 if action == "next" and number < len(shape.sections) else number
         return redirect(flow.receipt_url() if action == "submit" else flow.page_url(target), code=303)
     values = responses.clean_page_values(section, form)
-    for question in responses.page_questions(section):
-        responses.parse_question(question, values)  # refuses impossible values before anything is stored
+    parsed = responses.parse_page(section, values)  # refuses impossible values before anything is stored
     if flow.mode == PREVIEW:
-        return _post_preview(flow, number, shape, values, action)
+        return _post_preview(flow, number, shape, values, action, parsed)
 
+    locale = current_locale()
     new_key = None
     if flow.mode == PERSONAL:
-        assert flow.invitation is not None
-        response = responses.lock_personal_response(
-            db.session, flow.survey, flow.invitation, locale=current_locale()
-        )
+        assert flow.link is not None
+        locked = responses.lock_personal_response(db.session, flow.link, locale=locale)
     else:
         if flow.response is None:
-            response, new_key = responses.create_public_response(
-                db.session, flow.survey, locale=current_locale()
-            )
+            response_id, new_key = responses.create_public_response(db.session, flow.survey, locale=locale)
         else:
-            response = flow.response
-        response = responses.lock_response(db.session, response.id)
-    flow.response = response
+            response_id = flow.response.id
+        locked = responses.lock_response(db.session, response_id, locale=locale)
+    flow.response = locked
     if flow.mode == PUBLIC and flow.is_submitted:
         db.session.rollback()
         raise StateError(responses.already_sent_message())
-    response.locale = current_locale()
-    draft = responses.save_draft(db.session, response, shape, section, values)
-    result = _decide(flow, number, shape, draft, form, action)
+    draft = responses.merge_draft(locked.draft_data, shape, section, values)
+    result, submitted = _decide(flow, number, shape, draft, form, action, parsed)
+    if not submitted:
+        responses.save_draft(db.session, locked, draft, locale=locale)
     db.session.commit()  # the draft is kept whatever the outcome: nothing typed is lost
     if new_key:
         set_draft_cookie(result, flow, new_key)
@@ -226,49 +245,62 @@ def _post_page(flow: Flow, number: int, shape: SurveyShape) -> Response:
 
 
 def _decide(
-    flow: Flow, number: int, shape: SurveyShape, draft: dict[str, list[str]], form: dict, action: str
-) -> Response:
-    """Choose what follows a saved page: the next page, the same page with errors, or the receipt."""
+    flow: Flow,
+    number: int,
+    shape: SurveyShape,
+    draft: dict[str, list[str]],
+    form: dict,
+    action: str,
+    parsed: responses.ParsedPage,
+) -> tuple[Response, bool]:
+    """Choose what follows a saved page: the next page, the same page with errors, or the receipt.
+
+    Return it and whether the response was submitted (which stored the draft too).
+    """
     section = shape.sections[number - 1]
     if action == "back":
-        return redirect(flow.page_url(number - 1) if number > 1 else flow.landing_url(), code=303)
+        return redirect(flow.page_url(number - 1) if number > 1 else flow.landing_url(), code=303), False
     if action == "save":
         if flow.mode == PERSONAL:
             message = _("Your answers are saved. You can continue later with the same personal link.")
         else:
             message = _("Your answers are saved. You can continue later in this browser on this device.")
         flash(message, "success")
-        return redirect(flow.page_url(number), code=303)
-    errors = responses.check_page(section, shape, draft)
+        return redirect(flow.page_url(number), code=303), False
+    errors = responses.check_page(section, shape, draft, parsed=parsed)
     if errors:
-        return _render_page(flow, number, draft, errors, status=422)
+        return _render_page(flow, number, draft, errors, status=422), False
     if _new_questions_appeared(flow, shape, section, draft, form):
         notice = _("Your answer added a question on this page. Answer it and continue.")
-        return _render_page(flow, number, draft, notice=notice)
+        return _render_page(flow, number, draft, notice=notice), False
     if action == "next" and number < len(shape.sections):
-        return redirect(flow.page_url(number + 1), code=303)
-    check = responses.check_survey(shape, draft)
+        return redirect(flow.page_url(number + 1), code=303), False
+    check = responses.check_survey(shape, draft, parsed=parsed)
     page_with_errors = check.first_page_with_errors
     if page_with_errors is not None:
         notice = _("Some answers on this page need another look before you can send the survey.")
         flow_errors = check.errors[page_with_errors]
-        return _render_page(flow, page_with_errors, draft, flow_errors, status=422, notice=notice)
+        return _render_page(flow, page_with_errors, draft, flow_errors, status=422, notice=notice), False
     if flow.mode == PUBLIC and not _submit_allowed():
         notice = _(
             "Too many answers have been sent from your network in a short time. Your answers are saved: "
             "wait a few minutes and press Send again."
         )
-        return _render_page(flow, number, draft, status=429, notice=notice)
-    assert flow.response is not None
+        return _render_page(flow, number, draft, status=429, notice=notice), False
+    assert isinstance(flow.response, responses.LockedResponse)
     responses.submit_response(
-        db.session, flow.response, flow.survey, check.answers, invitation=flow.invitation
+        db.session,
+        flow.response,
+        flow.survey_version,
+        check.answers,
+        personal=flow.link,
+        draft=draft,
+        locale=current_locale(),
     )
-    return redirect(flow.receipt_url(), code=303)
+    return redirect(flow.receipt_url(), code=303), True
 
 
-def _new_questions_appeared(
-    flow: Flow, shape: SurveyShape, section: SectionShape, draft: dict, form: dict
-) -> bool:
+def _new_questions_appeared(flow: Flow, shape: SurveyShape, section: SectionShape, draft: dict, form: dict) -> bool:
     """Tell whether an answer on this page revealed a question the resident has not seen (no-JS browsers)."""
     if "shown" not in form:
         return False
@@ -278,13 +310,18 @@ def _new_questions_appeared(
 
 
 def _post_preview(
-    flow: Flow, number: int, shape: SurveyShape, values: dict[str, list[str]], action: str
+    flow: Flow,
+    number: int,
+    shape: SurveyShape,
+    values: dict[str, list[str]],
+    action: str,
+    parsed: responses.ParsedPage,
 ) -> Response:
     """Run the checks of a page for a planner; nothing is stored."""
     if action == "back":
         return redirect(flow.page_url(number - 1) if number > 1 else flow.landing_url(), code=303)
     section = shape.sections[number - 1]
-    errors = responses.check_page(section, shape, values, preview=True)
+    errors = responses.check_page(section, shape, values, preview=True, parsed=parsed)
     if (
         errors
         or action == "save"
@@ -336,16 +373,15 @@ def public_receipt(public_id: str) -> Response:
 @bp.get("/p/<token>")
 def personal_landing(token: str) -> Response:
     flow = _personal_flow(token)
-    _mark_opened(flow)
-    return _landing(flow)
+    return _opened(flow, lambda: _landing(flow))
 
 
 @bp.route("/p/<token>/page/<int:n>", methods=["GET", "POST"])
 def personal_page(token: str, n: int) -> Response:
+    if request.method == "POST":
+        return _page(_personal_post_flow(token), n)
     flow = _personal_flow(token)
-    if request.method == "GET":
-        _mark_opened(flow)
-    return _page(flow, n)
+    return _opened(flow, lambda: _page(flow, n))
 
 
 @bp.get("/p/<token>/done")
@@ -368,8 +404,16 @@ def preview_page(survey_id: int, n: int) -> Response:
     return _page(_preview_flow(survey_id), n)
 
 
-def _mark_opened(flow: Flow) -> None:
+def _opened(flow: Flow, show: Callable[[], Response]) -> Response:
+    """Record the first visit of a personal link, committed once the page is built.
+
+    Committing after rendering (not before) keeps the loaded survey from being expired and loaded again.
+    """
     assert flow.invitation is not None
-    if flow.invitation.opened_at is None:
-        responses.mark_opened(db.session, flow.invitation)
+    if flow.invitation.opened_at is not None:
+        return show()
+    responses.mark_opened(db.session, flow.invitation)
+    try:
+        return show()
+    finally:
         db.session.commit()

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 2addfc4abec3
+Revision ID: 05d2302d52b3
 Revises: 
-Create Date: 2026-11-23 20:23:18.057202
+Create Date: 2026-11-23 22:34:31.540952
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import civic.core.db
 
 
 # revision identifiers, used by Alembic.
-revision = '2addfc4abec3'
+revision = '05d2302d52b3'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -81,6 +81,34 @@ def upgrade():
     with op.batch_alter_table('consultations', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_consultations_organisation_id'), ['organisation_id'], unique=False)
 
+    op.create_table('campaigns',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('organisation_id', sa.Integer(), nullable=False),
+    sa.Column('consultation_id', sa.Integer(), nullable=False),
+    sa.Column('name', sa.String(length=200), nullable=False),
+    sa.Column('state', sa.String(length=16), nullable=False),
+    sa.Column('criteria', sa.JSON(), nullable=False),
+    sa.Column('channel_policy', sa.String(length=16), nullable=False),
+    sa.Column('send_at', civic.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('started_at', civic.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('completed_at', civic.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('reminder_after_days', sa.Integer(), nullable=False),
+    sa.Column('reminder_max', sa.Integer(), nullable=False),
+    sa.Column('reminders_sent', sa.Integer(), nullable=False),
+    sa.Column('token_salt', sa.String(length=64), nullable=False),
+    sa.Column('counts', sa.JSON(), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', civic.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', civic.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['consultation_id'], ['consultations.id'], name=op.f('fk_campaigns_consultation_id_consultations')),
+    sa.ForeignKeyConstraint(['created_by_id'], ['staff_users.id'], name=op.f('fk_campaigns_created_by_id_staff_users')),
+    sa.ForeignKeyConstraint(['organisation_id'], ['organisations.id'], name=op.f('fk_campaigns_organisation_id_organisations')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_campaigns'))
+    )
+    with op.batch_alter_table('campaigns', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_campaigns_consultation_id'), ['consultation_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_campaigns_organisation_id'), ['organisation_id'], unique=False)
+
     op.create_table('consultation_state_changes',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('consultation_id', sa.Integer(), nullable=False),
@@ -95,25 +123,6 @@ def upgrade():
     with op.batch_alter_table('consultation_state_changes', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_consultation_state_changes_consultation_id'), ['consultation_id'], unique=False)
 
-    op.create_table('outreach_invitations',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('consultation_id', sa.Integer(), nullable=False),
-    sa.Column('token_hash', sa.String(length=64), nullable=False),
-    sa.Column('channel', sa.String(length=16), nullable=False),
-    sa.Column('age_band', sa.String(length=16), nullable=False),
-    sa.Column('district', sa.String(length=64), nullable=False),
-    sa.Column('household_type', sa.String(length=32), nullable=False),
-    sa.Column('created_at', civic.core.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('sent_at', civic.core.db.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('opened_at', civic.core.db.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('responded_at', civic.core.db.UTCDateTime(timezone=True), nullable=True),
-    sa.ForeignKeyConstraint(['consultation_id'], ['consultations.id'], name=op.f('fk_outreach_invitations_consultation_id_consultations')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_outreach_invitations')),
-    sa.UniqueConstraint('token_hash', name=op.f('uq_outreach_invitations_token_hash'))
-    )
-    with op.batch_alter_table('outreach_invitations', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_outreach_invitations_consultation_id'), ['consultation_id'], unique=False)
-
     op.create_table('surveys',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('consultation_id', sa.Integer(), nullable=False),
@@ -125,33 +134,45 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_surveys')),
     sa.UniqueConstraint('consultation_id', name=op.f('uq_surveys_consultation_id'))
     )
-    op.create_table('survey_responses',
+    op.create_table('campaign_templates',
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('survey_id', sa.Integer(), nullable=False),
-    sa.Column('invitation_id', sa.Integer(), nullable=True),
-    sa.Column('draft_key_hash', sa.String(length=64), nullable=True),
-    sa.Column('state', sa.String(length=16), nullable=False),
-    sa.Column('survey_version', sa.Integer(), nullable=False),
-    sa.Column('locale', sa.String(length=8), nullable=False),
-    sa.Column('draft_data', sa.JSON(), nullable=False),
+    sa.Column('campaign_id', sa.Integer(), nullable=False),
+    sa.Column('purpose', sa.String(length=16), nullable=False),
+    sa.Column('language', sa.String(length=8), nullable=False),
+    sa.Column('email_subject', sa.String(length=200), nullable=False),
+    sa.Column('email_body', sa.Text(), nullable=False),
+    sa.Column('sms_body', sa.Text(), nullable=False),
+    sa.ForeignKeyConstraint(['campaign_id'], ['campaigns.id'], name=op.f('fk_campaign_templates_campaign_id_campaigns'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_campaign_templates')),
+    sa.UniqueConstraint('campaign_id', 'purpose', 'language', name=op.f('uq_campaign_templates_campaign_id'))
+    )
+    with op.batch_alter_table('campaign_templates', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_campaign_templates_campaign_id'), ['campaign_id'], unique=False)
+
+    op.create_table('outreach_invitations',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('consultation_id', sa.Integer(), nullable=False),
+    sa.Column('campaign_id', sa.Integer(), nullable=True),
+    sa.Column('token_hash', sa.String(length=64), nullable=False),
+    sa.Column('channel', sa.String(length=16), nullable=False),
     sa.Column('age_band', sa.String(length=16), nullable=False),
     sa.Column('district', sa.String(length=64), nullable=False),
     sa.Column('household_type', sa.String(length=32), nullable=False),
-    sa.Column('started_at', civic.core.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('submitted_at', civic.core.db.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('updated_at', civic.core.db.UTCDateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['invitation_id'], ['outreach_invitations.id'], name=op.f('fk_survey_responses_invitation_id_outreach_invitations')),
-    sa.ForeignKeyConstraint(['survey_id'], ['surveys.id'], name=op.f('fk_survey_responses_survey_id_surveys')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_survey_responses')),
-    sa.UniqueConstraint('draft_key_hash', name=op.f('uq_survey_responses_draft_key_hash')),
-    sa.UniqueConstraint('invitation_id', name=op.f('uq_survey_responses_invitation_id'))
+    sa.Column('created_at', civic.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('sent_at', civic.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('delivered_at', civic.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('bounced_at', civic.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('reminders_stopped_at', civic.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('opened_at', civic.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('responded_at', civic.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['campaign_id'], ['campaigns.id'], name=op.f('fk_outreach_invitations_campaign_id_campaigns'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['consultation_id'], ['consultations.id'], name=op.f('fk_outreach_invitations_consultation_id_consultations')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_outreach_invitations')),
+    sa.UniqueConstraint('token_hash', name=op.f('uq_outreach_invitations_token_hash'))
     )
-    with op.batch_alter_table('survey_responses', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_survey_responses_age_band'), ['age_band'], unique=False)
-        batch_op.create_index(batch_op.f('ix_survey_responses_district'), ['district'], unique=False)
-        batch_op.create_index(batch_op.f('ix_survey_responses_household_type'), ['household_type'], unique=False)
-        batch_op.create_index(batch_op.f('ix_survey_responses_submitted_at'), ['submitted_at'], unique=False)
-        batch_op.create_index(batch_op.f('ix_survey_responses_survey_id'), ['survey_id'], unique=False)
+    with op.batch_alter_table('outreach_invitations', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_outreach_invitations_campaign_id'), ['campaign_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_outreach_invitations_consultation_id'), ['consultation_id'], unique=False)
 
     op.create_table('survey_sections',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -180,6 +201,28 @@ def upgrade():
     with op.batch_alter_table('survey_versions', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_survey_versions_survey_id'), ['survey_id'], unique=False)
 
+    op.create_table('campaign_messages',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('campaign_id', sa.Integer(), nullable=False),
+    sa.Column('invitation_id', sa.Integer(), nullable=False),
+    sa.Column('round', sa.Integer(), nullable=False),
+    sa.Column('channel', sa.String(length=8), nullable=False),
+    sa.Column('state', sa.String(length=16), nullable=False),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('provider_ref', sa.String(length=100), nullable=False),
+    sa.Column('failure_reason', sa.String(length=64), nullable=False),
+    sa.Column('created_at', civic.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', civic.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('sent_at', civic.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('delivered_at', civic.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['campaign_id'], ['campaigns.id'], name=op.f('fk_campaign_messages_campaign_id_campaigns'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['invitation_id'], ['outreach_invitations.id'], name=op.f('fk_campaign_messages_invitation_id_outreach_invitations'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_campaign_messages')),
+    sa.UniqueConstraint('invitation_id', 'round', 'channel', name=op.f('uq_campaign_messages_invitation_id'))
+    )
+    with op.batch_alter_table('campaign_messages', schema=None) as batch_op:
+        batch_op.create_index('ix_campaign_messages_campaign_state', ['campaign_id', 'state'], unique=False)
+
     op.create_table('survey_questions',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('survey_id', sa.Integer(), nullable=False),
@@ -202,6 +245,34 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_survey_questions_section_id'), ['section_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_survey_questions_survey_id'), ['survey_id'], unique=False)
 
+    op.create_table('survey_responses',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('survey_id', sa.Integer(), nullable=False),
+    sa.Column('invitation_id', sa.Integer(), nullable=True),
+    sa.Column('draft_key_hash', sa.String(length=64), nullable=True),
+    sa.Column('state', sa.String(length=16), nullable=False),
+    sa.Column('survey_version', sa.Integer(), nullable=False),
+    sa.Column('locale', sa.String(length=8), nullable=False),
+    sa.Column('draft_data', sa.JSON(), nullable=False),
+    sa.Column('age_band', sa.String(length=16), nullable=False),
+    sa.Column('district', sa.String(length=64), nullable=False),
+    sa.Column('household_type', sa.String(length=32), nullable=False),
+    sa.Column('started_at', civic.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('submitted_at', civic.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('updated_at', civic.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['invitation_id'], ['outreach_invitations.id'], name=op.f('fk_survey_responses_invitation_id_outreach_invitations')),
+    sa.ForeignKeyConstraint(['survey_id'], ['surveys.id'], name=op.f('fk_survey_responses_survey_id_surveys')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_survey_responses')),
+    sa.UniqueConstraint('draft_key_hash', name=op.f('uq_survey_responses_draft_key_hash')),
+    sa.UniqueConstraint('invitation_id', name=op.f('uq_survey_responses_invitation_id'))
+    )
+    with op.batch_alter_table('survey_responses', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_survey_responses_age_band'), ['age_band'], unique=False)
+        batch_op.create_index(batch_op.f('ix_survey_responses_district'), ['district'], unique=False)
+        batch_op.create_index(batch_op.f('ix_survey_responses_household_type'), ['household_type'], unique=False)
+        batch_op.create_index(batch_op.f('ix_survey_responses_submitted_at'), ['submitted_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_survey_responses_survey_id'), ['survey_id'], unique=False)
+
     op.create_table('survey_answers',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('response_id', sa.Integer(), nullable=False),
@@ -219,7 +290,6 @@ def upgrade():
     )
     with op.batch_alter_table('survey_answers', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_survey_answers_question_id'), ['question_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_survey_answers_response_id'), ['response_id'], unique=False)
 
     op.create_table('survey_question_choices',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -245,23 +315,9 @@ def downgrade():
 
     op.drop_table('survey_question_choices')
     with op.batch_alter_table('survey_answers', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_survey_answers_response_id'))
         batch_op.drop_index(batch_op.f('ix_survey_answers_question_id'))
 
     op.drop_table('survey_answers')
-    with op.batch_alter_table('survey_questions', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_survey_questions_survey_id'))
-        batch_op.drop_index(batch_op.f('ix_survey_questions_section_id'))
-
-    op.drop_table('survey_questions')
-    with op.batch_alter_table('survey_versions', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_survey_versions_survey_id'))
-
-    op.drop_table('survey_versions')
-    with op.batch_alter_table('survey_sections', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_survey_sections_survey_id'))
-
-    op.drop_table('survey_sections')
     with op.batch_alter_table('survey_responses', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_survey_responses_survey_id'))
         batch_op.drop_index(batch_op.f('ix_survey_responses_submitted_at'))
@@ -270,15 +326,42 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_survey_responses_age_band'))
 
     op.drop_table('survey_responses')
-    op.drop_table('surveys')
+    with op.batch_alter_table('survey_questions', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_survey_questions_survey_id'))
+        batch_op.drop_index(batch_op.f('ix_survey_questions_section_id'))
+
+    op.drop_table('survey_questions')
+    with op.batch_alter_table('campaign_messages', schema=None) as batch_op:
+        batch_op.drop_index('ix_campaign_messages_campaign_state')
+
+    op.drop_table('campaign_messages')
+    with op.batch_alter_table('survey_versions', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_survey_versions_survey_id'))
+
+    op.drop_table('survey_versions')
+    with op.batch_alter_table('survey_sections', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_survey_sections_survey_id'))
+
+    op.drop_table('survey_sections')
     with op.batch_alter_table('outreach_invitations', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_outreach_invitations_consultation_id'))
+        batch_op.drop_index(batch_op.f('ix_outreach_invitations_campaign_id'))
 
     op.drop_table('outreach_invitations')
+    with op.batch_alter_table('campaign_templates', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_campaign_templates_campaign_id'))
+
+    op.drop_table('campaign_templates')
+    op.drop_table('surveys')
     with op.batch_alter_table('consultation_state_changes', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_consultation_state_changes_consultation_id'))
 
     op.drop_table('consultation_state_changes')
+    with op.batch_alter_table('campaigns', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_campaigns_organisation_id'))
+        batch_op.drop_index(batch_op.f('ix_campaigns_consultation_id'))
+
+    op.drop_table('campaigns')
     with op.batch_alter_table('consultations', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_consultations_organisation_id'))
 

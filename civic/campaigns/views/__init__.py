@@ -1,0 +1,1 @@
+"""Campaign views: one blueprint per page group (planner pages, audience, messages, public endpoints)."""
