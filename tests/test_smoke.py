@@ -22,11 +22,14 @@ def test_wrong_password_is_refused(client, auth, planner):
     assert client.get("/manage/consultations/").status_code == 302
 
 
-def test_survey_fixture_builds_every_question_kind(create_survey, create_invitation):
+def test_survey_fixture_builds_every_question_kind(db, create_survey, create_invitation):
+    from civic.outreach.links import find_invitation
+    from civic.outreach.models import InvitationLink
     from civic.surveys.models import QuestionKind
 
     survey = create_survey()
     assert {q.kind for q in survey.questions} == set(QuestionKind)
     invitation, token = create_invitation(survey.consultation, age_band="30-44")
     assert len(token) >= 22
-    assert invitation.token_hash != token
+    assert find_invitation(db.session, token) == invitation
+    assert token not in {link.token_hash for link in db.session.query(InvitationLink)}

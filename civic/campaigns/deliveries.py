@@ -20,14 +20,13 @@ from email.parser import BytesParser, HeaderParser
 from typing import Any
 
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from civic.accounts.models import Organisation
 from civic.campaigns.models import MessageState, OutboundMessage
 from civic.consultations.models import Consultation
 from civic.core.timeutils import now_utc
-from civic.core.tokens import hash_token
+from civic.outreach.links import find_invitation
 from civic.outreach.models import Invitation
 
 #: Header with the opaque per-message id, so a bounce that returns the original headers can be matched.
@@ -268,7 +267,7 @@ def find_stop_target(session: Session, token: str) -> StopTarget | None:
     """Return the invitation of a personal token with its consultation and organisation, or None."""
     if not token or len(token) > 200:
         return None
-    invitation = session.scalars(select(Invitation).where(Invitation.token_hash == hash_token(token))).one_or_none()
+    invitation = find_invitation(session, token)
     if invitation is None:
         return None
     consultation = session.get(Consultation, invitation.consultation_id)

@@ -11,8 +11,10 @@ Policy (stated here, shown on the campaign page):
 * Transient provider errors put the message back to ``pending`` and the rest of the batch is retried with
   backoff; after ``MAX_ATTEMPTS`` it becomes ``failed``. Permanent refusals fail at once with a reason code.
 
-Contact data (addresses, first names, tokens) exists only in memory and in the send_batch payloads, which
-are published with a redacted argsrepr. Nothing here logs them; provider errors carry reason codes only.
+Contact data (addresses, first names) exists only in memory and in the send_batch payloads, which are
+published with a redacted argsrepr. Each message's link token is made when the message is claimed, goes
+into the message and is dropped: only its hash is stored (outreach.links). Nothing here logs them;
+provider errors carry reason codes only.
 """
 
 from __future__ import annotations
@@ -39,11 +41,11 @@ from civic.campaigns.audience import Recipient
 from civic.campaigns.content import MESSAGE_LANGUAGES, pick_template, render_message
 from civic.campaigns.deliveries import bounce_headers, envelope_from
 from civic.campaigns.models import Campaign, CampaignTemplate, MessagePurpose, MessageState, OutboundMessage
-from civic.campaigns.tokens import personal_token
+from civic.campaigns.tokens import person_reference
 from civic.consultations.models import Consultation
 from civic.core.timeutils import now_utc
-from civic.core.tokens import hash_token
 from civic.outreach.email import EmailPermanentError, EmailSession, EmailTransientError, build_message, mail_domain
+from civic.outreach.links import issue_link
 from civic.outreach.models import Invitation
 from civic.outreach.sms import SmsAmbiguousError, SmsMessage, SmsPermanentError, SmsTransientError, SmsTransport
 
@@ -92,13 +94,13 @@ class RoundPlan:
         }
 
 
-def _payload(message_id: int, recipient: Recipient, token: str) -> dict[str, Any]:
-    # The minimum a send needs. Short keys: 270,000 of these pass through the broker.
+def _payload(message_id: int, recipient: Recipient) -> dict[str, Any]:
+    # The minimum a send needs (the link token is made at the claim). Short keys: 270,000 of these pass
+    # through the broker.
     return {
         "m": message_id,
         "c": recipient.channel,
         "a": recipient.address,
-        "t": token,
         "f": recipient.first_name,
         "l": recipient.language,
     }
@@ -116,32 +118,31 @@ def plan_round(
 ) -> RoundPlan:
     """Create the round's invitations (round 0) and message rows, in bulk; return the pending payloads.
 
-    Safe to run again: existing invitations and messages are found by token hash and (invitation, round).
+    Safe to run again: existing invitations and messages are found by person reference and (invitation, round).
     Round 0 invites every recipient; later rounds remind invited residents who have not responded, have not
     stopped reminders and did not bounce, optionally only those of one ``segment`` ({"dimension", "value"}).
     """
     now = now or now_utc()
     plan = RoundPlan(round=round_no)
-    tokens: dict[str, tuple[Recipient, str]] = {}
+    people: dict[str, Recipient] = {}
     for recipient in recipients:
-        token = personal_token(secret_key, campaign.token_salt, recipient.national_id)
-        tokens.setdefault(hash_token(token), (recipient, token))
+        people.setdefault(person_reference(secret_key, campaign.token_salt, recipient.national_id), recipient)
 
     if round_no == 0:
-        known = set(session.scalars(select(Invitation.token_hash).where(Invitation.campaign_id == campaign.id)))
+        known = set(session.scalars(select(Invitation.person_ref).where(Invitation.campaign_id == campaign.id)))
         rows = [
             {
                 "consultation_id": campaign.consultation_id,
                 "campaign_id": campaign.id,
-                "token_hash": token_hash,
+                "person_ref": person_ref,
                 "channel": recipient.channel,
                 "age_band": recipient.age_band,
                 "district": recipient.district,
                 "household_type": recipient.household_type,
                 "created_at": now,
             }
-            for token_hash, (recipient, _token) in tokens.items()
-            if token_hash not in known
+            for person_ref, recipient in people.items()
+            if person_ref not in known
         ]
         if rows:
             session.execute(insert(Invitation), rows)
@@ -150,7 +151,7 @@ def plan_round(
     invitations = session.execute(
         select(
             Invitation.id,
-            Invitation.token_hash,
+            Invitation.person_ref,
             Invitation.sent_at,
             Invitation.responded_at,
             Invitation.reminders_stopped_at,
@@ -160,7 +161,7 @@ def plan_round(
             Invitation.household_type,
         ).where(Invitation.campaign_id == campaign.id)
     ).all()
-    by_hash = {row.token_hash: row for row in invitations}
+    by_person = {row.person_ref: row for row in invitations}
     existing = set(
         session.scalars(
             select(OutboundMessage.invitation_id).where(
@@ -168,10 +169,10 @@ def plan_round(
             )
         )
     )
-    targets: dict[int, tuple[Recipient, str]] = {}
+    targets: dict[int, Recipient] = {}
     new_messages = []
-    for token_hash, (recipient, token) in tokens.items():
-        row = by_hash.get(token_hash)
+    for person_ref, recipient in people.items():
+        row = by_person.get(person_ref)
         if row is None:
             plan.skipped["not_invited"] += 1  # joined the audience after the invitation round
             continue
@@ -180,7 +181,7 @@ def plan_round(
             if reason:
                 plan.skipped[reason] += 1
                 continue
-        targets[row.id] = (recipient, token)
+        targets[row.id] = recipient
         if row.id not in existing:
             new_messages.append(
                 {
@@ -209,10 +210,10 @@ def plan_round(
     gone: list[int] = []
     for message_id, invitation_id, channel in pending:
         target = targets.get(invitation_id)
-        if target is None or target[0].channel != channel:
+        if target is None or target.channel != channel:
             gone.append(message_id)  # no longer in the audience, or its contact data changed channel
             continue
-        plan.items.append(_payload(message_id, *target))
+        plan.items.append(_payload(message_id, target))
     if gone:
         session.execute(
             update(OutboundMessage)
@@ -308,8 +309,8 @@ class _Context:
     def links(self, token: str) -> tuple[str, str]:
         return f"{self.base_url}/p/{token}", f"{self.base_url}/stop/{token}"
 
-    def render(self, item: Mapping[str, Any]) -> Any:
-        link, stop_link = self.links(item["t"])
+    def render(self, item: Mapping[str, Any], token: str) -> Any:
+        link, stop_link = self.links(token)
         template = self.templates.get(item["l"]) or self.templates["nb"]
         return render_message(
             template,
@@ -377,10 +378,17 @@ def send_batch_items(
     channel = todo[0]["c"]
     if channel == "email":
         with transports.email_session() as email_session:
-            _send_all(session, todo, result, lambda item: _send_email(context, email_session, item), limiter, channel)
+            _send_all(
+                session,
+                todo,
+                result,
+                lambda item, token: _send_email(context, email_session, item, token),
+                limiter,
+                channel,
+            )
     else:
         sms = transports.sms()
-        _send_all(session, todo, result, lambda item: _send_sms(context, sms, item), limiter, channel)
+        _send_all(session, todo, result, lambda item, token: _send_sms(context, sms, item, token), limiter, channel)
     return result
 
 
@@ -403,8 +411,8 @@ class _PermanentError(Exception):
         self.reason = reason
 
 
-def _send_email(context: _Context, email_session: EmailSession, item: Mapping[str, Any]) -> str:
-    rendered, stop_link = context.render(item)
+def _send_email(context: _Context, email_session: EmailSession, item: Mapping[str, Any], token: str) -> str:
+    rendered, stop_link = context.render(item, token)
     message_id = int(item["m"])
     message = build_message(
         to=item["a"],
@@ -427,8 +435,8 @@ def _send_email(context: _Context, email_session: EmailSession, item: Mapping[st
     return str(message["Message-ID"]).strip("<>")[:100]
 
 
-def _send_sms(context: _Context, sms: SmsTransport, item: Mapping[str, Any]) -> str:
-    rendered, _stop = context.render(item)
+def _send_sms(context: _Context, sms: SmsTransport, item: Mapping[str, Any], token: str) -> str:
+    rendered, _stop = context.render(item, token)
     try:
         return sms.send(
             SmsMessage(
@@ -451,19 +459,20 @@ def _send_all(
     session: Session,
     todo: Sequence[Mapping[str, Any]],
     result: BatchResult,
-    send_one: Callable[[Mapping[str, Any]], str],
+    send_one: Callable[[Mapping[str, Any], str], str],
     limiter: RateLimiter,
     channel: str,
 ) -> None:
     for index, item in enumerate(todo):
         message_id = int(item["m"])
-        # One commit holds the previous message's outcome and this claim: the claim is durable before the call.
-        if not _claim(session, message_id):
+        # One commit holds the previous message's outcome, this claim and its new link: durable before the call.
+        token = _claim(session, message_id)
+        if token is None:
             result.skipped += 1
             continue
         limiter.wait(channel)
         try:
-            provider_ref = send_one(item)
+            provider_ref = send_one(item, token)
         except _TransientError as exc:
             attempts = session.scalar(select(OutboundMessage.attempts).where(OutboundMessage.id == message_id))
             if (attempts or 0) >= MAX_ATTEMPTS:
@@ -486,15 +495,22 @@ def _send_all(
     session.commit()
 
 
-def _claim(session: Session, message_id: int) -> bool:
-    claimed = session.execute(
+def _claim(session: Session, message_id: int) -> str | None:
+    """Move the message to ``sending`` and give it a fresh link; return the link's token, or None if not pending.
+
+    A message retried after a transient error gets another link; an earlier one, never delivered, stays valid.
+    """
+    now = now_utc()
+    invitation_id = session.execute(
         update(OutboundMessage)
         .where(OutboundMessage.id == message_id, OutboundMessage.state == MessageState.PENDING)
-        .values(state=MessageState.SENDING, attempts=OutboundMessage.attempts + 1, updated_at=now_utc())
+        .values(state=MessageState.SENDING, attempts=OutboundMessage.attempts + 1, updated_at=now)
+        .returning(OutboundMessage.invitation_id)
         .execution_options(synchronize_session=False)
-    ).rowcount
+    ).scalar_one_or_none()
+    token = None if invitation_id is None else issue_link(session, invitation_id, now=now)
     session.commit()
-    return claimed == 1
+    return token
 
 
 def _finish(

@@ -1,6 +1,6 @@
 """Celery tasks for campaigns: take ids (and, for send_batch, a transient payload), are safe to re-run.
 
-send_batch payloads hold the minimum a send needs (message id, address, token, first name, language). They
+send_batch payloads hold the minimum a send needs (message id, address, first name, language). They
 are published with a redacted argsrepr/kwargsrepr so Celery's logs and events never show them, and they
 leave the broker when the task is acknowledged. Nothing here logs a payload.
 """

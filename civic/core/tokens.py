@@ -22,6 +22,16 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
+def response_key_hash(token: str) -> str:
+    """Return the key under which a personal link's response is stored: a second, separate hash of the token.
+
+    The link's own hash (hash_token) finds the invitation; this one finds the response. Neither can be
+    computed from the other, so the database does not join an invitation to its answers; only the
+    resident, who holds the token, does.
+    """
+    return hashlib.sha256(b"civic-response\x00" + token.encode("utf-8")).hexdigest()
+
+
 def tokens_equal(a: str, b: str) -> bool:
     """Compare two secrets in constant time."""
     return hmac.compare_digest(a.encode("utf-8"), b.encode("utf-8"))

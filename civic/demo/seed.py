@@ -25,9 +25,10 @@ from civic.consultations.models import (
 )
 from civic.core.db import Base
 from civic.core.timeutils import now_utc
-from civic.core.tokens import hash_token, new_token
+from civic.core.tokens import hash_token, new_token, response_key_hash
 from civic.demo import responses, survey_content
-from civic.outreach.models import Channel, Invitation
+from civic.outreach.links import issue_links
+from civic.outreach.models import Channel, Invitation, coarse_day
 from civic.surveys.answering import field_name
 from civic.surveys.models import Answer, Survey, SurveyResponse
 
@@ -131,19 +132,16 @@ def _campaign(session: Session, organisation: Organisation, admin: StaffUser, co
 
 
 def create_personal_links(session: Session, consultation: Consultation, count: int = 3) -> list[str]:
-    """Create ``count`` unused personal links and return their tokens (only the hashes are stored)."""
-    tokens = [new_token() for _ in range(count)]
-    session.add_all(
+    """Create ``count`` invitations with one unused link each; return the tokens (only their hashes are stored)."""
+    invitations = [
         Invitation(
-            consultation_id=consultation.id,
-            token_hash=hash_token(token),
-            channel=Channel.LINK,
-            **DEMO_LINK_SEGMENTS[i % len(DEMO_LINK_SEGMENTS)],
+            consultation_id=consultation.id, channel=Channel.LINK, **DEMO_LINK_SEGMENTS[i % len(DEMO_LINK_SEGMENTS)]
         )
-        for i, token in enumerate(tokens)
-    )
+        for i in range(count)
+    ]
+    session.add_all(invitations)
     session.flush()
-    return tokens
+    return issue_links(session, [invitation.id for invitation in invitations])
 
 
 def demo_info(session: Session, *, links: int = 3) -> DemoInfo | None:
@@ -213,16 +211,12 @@ def _staff(session: Session, organisation: Organisation) -> StaffUser:
     for email, name, role in STAFF:
         user = find_staff_by_email(session, email)
         if user is None:
-            user = create_staff(
-                session, organisation, email=email, name=name, role=role, password=DEMO_PASSWORD
-            )
+            user = create_staff(session, organisation, email=email, name=name, role=role, password=DEMO_PASSWORD)
         users.append(user)
     return users[0]
 
 
-def _consultation(
-    session: Session, organisation: Organisation, admin: StaffUser, now: datetime
-) -> Consultation:
+def _consultation(session: Session, organisation: Organisation, admin: StaffUser, now: datetime) -> Consultation:
     opens_at = now - timedelta(days=OPEN_DAYS)
     consultation = Consultation(
         organisation=organisation,
@@ -261,13 +255,13 @@ def _insert_responses(
     """Bulk-insert invitations, responses and answers (Core inserts keep seeding to a few seconds)."""
     survey: Survey = built.survey
     invitation_ids = _insert_invitations(session, survey.consultation, generated)
-    # Like the answering flow: public-link responses carry the hash of their cookie's draft key, and
-    # unfinished responses keep only the raw form values (typed answers are written on submit).
+    # Like the answering flow: public-link responses carry the hash of their cookie's draft key, personal-link
+    # responses a second hash of their link's token (both discarded here), and unfinished responses keep only
+    # the raw form values (typed answers are written on submit).
     rows = [
         {
             "survey_id": survey.id,
-            "invitation_id": invitation_ids.get(i),
-            "draft_key_hash": None if i in invitation_ids else hash_token(new_token()),
+            "draft_key_hash": response_key_hash(new_token()) if i in invitation_ids else hash_token(new_token()),
             "state": g.state,
             "survey_version": survey.version,
             "locale": g.resident.locale,
@@ -300,9 +294,7 @@ def _core_insert(model: type[Base], *, returning: bool = False) -> Any:
     return statement.returning(table.c.id, sort_by_parameter_order=True) if returning else statement
 
 
-def _raw_values(
-    built: survey_content.BuiltSurvey, answers: dict[str, dict[str, Any]]
-) -> dict[str, list[str]]:
+def _raw_values(built: survey_content.BuiltSurvey, answers: dict[str, dict[str, Any]]) -> dict[str, list[str]]:
     """Return answers as the form values the answering flow keeps in a draft ({"q12": ["yes"]})."""
     raw = {}
     for slug, value in answers.items():
@@ -337,6 +329,7 @@ def _insert_invitations(
         opened_at = sent_at + timedelta(hours=rng.uniform(0.1, 30)) if rng.random() < 0.35 else None
         rows.append(_invitation_row(rng, consultation_id, resident, sent_at, opened_at, None))
     ids = session.scalars(_core_insert(Invitation, returning=True), rows).all()
+    issue_links(session, ids)  # the tokens were "sent" and are discarded; only their hashes exist
     return dict(zip(invited, ids, strict=False))
 
 
@@ -348,16 +341,14 @@ def _invitation_row(
     opened_at: datetime | None,
     responded_at: datetime | None,
 ) -> dict[str, Any]:
-    # The tokens of these invitations were "sent" and are discarded; only their hashes exist.
     return {
         "consultation_id": consultation_id,
-        "token_hash": hash_token(new_token()),
         "channel": (Channel.EMAIL if rng.random() < 0.6 else Channel.SMS).value,
         "age_band": resident.age_band,
         "district": resident.district,
         "household_type": resident.household_type,
         "created_at": sent_at - timedelta(minutes=5),
         "sent_at": sent_at,
-        "opened_at": opened_at,
-        "responded_at": responded_at,
+        "opened_at": coarse_day(opened_at) if opened_at else None,
+        "responded_at": coarse_day(responded_at) if responded_at else None,
     }

@@ -28,7 +28,7 @@ from civic.surveys.models import (
     Survey,
     SurveyResponse,
 )
-from civic.surveys.responses import LockedResponse, PersonalLink, find_invitation_response, page_questions
+from civic.surveys.responses import LockedResponse, PersonalLink, find_link_response, page_questions
 from civic.surveys.structure import (
     ChoiceShape,
     QuestionShape,
@@ -89,7 +89,7 @@ class Flow:
         """The response as loaded with the link; once a post locks the row, its locked values."""
         if not self._response_loaded:
             assert self.link is not None
-            self._response = find_invitation_response(db.session, self.link.invitation_id)
+            self._response = find_link_response(db.session, self.link)
             self._response_loaded = True
         return self._response
 

@@ -147,20 +147,18 @@ class QuestionChoice(Base):
 
 
 class SurveyResponse(Base):
-    """One resident's answers. Never linked to an identity.
+    """One resident's answers. Never linked to an identity, nor to an invitation.
 
-    A personal-link response points at its invitation (which holds no identity either); a public-link
-    response is found again only through the hash of a random draft key kept in the resident's cookie.
+    A response is found again only through ``draft_key_hash``: for a public link, the hash of a random
+    draft key kept in the resident's cookie; for a personal link, core.tokens.response_key_hash of the
+    link's token, which only the resident holds. On submit it copies the invitation's coarse segment.
     """
 
     __tablename__ = "survey_responses"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id"), index=True)
-    #: Unique: one response per personal link, even under concurrent submissions.
-    invitation_id: Mapped[int | None] = mapped_column(
-        ForeignKey("outreach_invitations.id"), unique=True, default=None
-    )
+    #: Unique: one response per personal link or draft cookie, even under concurrent submissions.
     draft_key_hash: Mapped[str | None] = mapped_column(String(64), unique=True, default=None)
     state: Mapped[str] = enum_column(ResponseState, default=ResponseState.DRAFT)
     survey_version: Mapped[int] = mapped_column(default=1)

@@ -18,8 +18,8 @@ from sqlalchemy.orm.attributes import set_committed_value
 from civic.consultations.models import Consultation
 from civic.core.errors import InvalidInputError, StateError
 from civic.core.timeutils import now_utc
-from civic.core.tokens import hash_token, new_token
-from civic.outreach.models import Invitation
+from civic.core.tokens import hash_token, new_token, response_key_hash
+from civic.outreach.models import Invitation, InvitationLink, coarse_day
 from civic.surveys.answering import AnswerValue, Parsed, RawValues, field_names, parse_question
 from civic.surveys.conditions import visible_question_ids
 from civic.surveys.models import Answer, Question, ResponseState, Survey, SurveyResponse, SurveySection
@@ -68,6 +68,14 @@ ParsedPage = dict[int, Parsed]
 def already_sent_message() -> str:
     """Return the message for a public-link response that was already sent."""
     return _("These answers have already been sent. Answers given through a public link cannot be changed.")
+
+
+def answered_through_other_link_message() -> str:
+    """Return the message for a personal link whose invitation was answered through another of its links."""
+    return _(
+        "You have already answered through the link in an earlier message. "
+        "Open that link to see or change your answers."
+    )
 
 
 def page_questions(section: AnySection) -> list[AnyQuestion]:
@@ -155,13 +163,14 @@ def visible_on_page(survey: AnySurvey, section: AnySection, raw: RawValues, *, p
 def find_personal_link(
     session: Session, token: str
 ) -> tuple[Invitation, Consultation, Survey | None, SurveyResponse | None] | None:
-    """Return the invitation of a personal link with its consultation, survey and response, in one query."""
+    """Return the invitation of a personal link with its consultation, survey and this link's response, in one query."""
     row = session.execute(
         select(Invitation, Consultation, Survey, SurveyResponse)
+        .join(InvitationLink, InvitationLink.invitation_id == Invitation.id)
         .join(Consultation, Consultation.id == Invitation.consultation_id)
         .outerjoin(Survey, Survey.consultation_id == Consultation.id)
-        .outerjoin(SurveyResponse, SurveyResponse.invitation_id == Invitation.id)
-        .where(Invitation.token_hash == hash_token(token))
+        .outerjoin(SurveyResponse, SurveyResponse.draft_key_hash == response_key_hash(token))
+        .where(InvitationLink.token_hash == hash_token(token))
     ).first()
     if row is None:
         return None
@@ -176,8 +185,10 @@ class PersonalLink:
     """What a post through a personal link needs, read as plain values in one Core query.
 
     ``state`` and ``closes_at`` are the consultation's, so Consultation.is_accepting_responses applies.
+    ``response_key`` is the hash the link's response is stored under (core.tokens.response_key_hash).
     """
 
+    response_key: str
     invitation_id: int
     age_band: str
     district: str
@@ -193,6 +204,7 @@ class PersonalLink:
 
 def _personal_link_query() -> Any:
     invitations, consultations, surveys = Invitation.__table__, Consultation.__table__, Survey.__table__
+    links = InvitationLink.__table__
     return (
         select(
             invitations.c.id,
@@ -207,10 +219,11 @@ def _personal_link_query() -> Any:
             surveys.c.structure_key,
             surveys.c.version,
         )
-        .select_from(invitations)
+        .select_from(links)
+        .join(invitations, invitations.c.id == links.c.invitation_id)
         .join(consultations, consultations.c.id == invitations.c.consultation_id)
         .outerjoin(surveys, surveys.c.consultation_id == consultations.c.id)
-        .where(invitations.c.token_hash == bindparam("token_hash"))
+        .where(links.c.token_hash == bindparam("token_hash"))
     )
 
 
@@ -220,12 +233,12 @@ _PERSONAL_LINK = _personal_link_query()
 def find_personal_link_values(session: Session, token: str) -> PersonalLink | None:
     """Return the plain values of a personal link (no ORM objects: cheaper for posts), or None."""
     row = session.connection().execute(_PERSONAL_LINK, {"token_hash": hash_token(token)}).first()
-    return None if row is None else PersonalLink(*row)
+    return None if row is None else PersonalLink(response_key_hash(token), *row)
 
 
-def find_invitation_response(session: Session, invitation_id: int) -> SurveyResponse | None:
+def find_link_response(session: Session, link: PersonalLink) -> SurveyResponse | None:
     """Return the response of a personal link, if it has one."""
-    return session.scalars(select(SurveyResponse).where(SurveyResponse.invitation_id == invitation_id)).first()
+    return session.scalars(select(SurveyResponse).where(SurveyResponse.draft_key_hash == link.response_key)).first()
 
 
 def find_public_survey(session: Session, public_id: str) -> tuple[Consultation | None, Survey | None]:
@@ -256,9 +269,16 @@ _LOCK = (
     .returning(*_LOCKED_COLUMNS)
 )
 _UPDATE_RESPONSE = update(_RESPONSES).where(_RESPONSES.c.id == bindparam("response_id"))
-_UPDATE_INVITATION = update(_INVITATIONS).where(_INVITATIONS.c.id == bindparam("invitation_id"))
-# PostgreSQL: a personal-link submit updates the response and its invitation in one statement. Every value
-# has its own parameter name: parameters named like columns would also be set in the CTE's UPDATE.
+# The first submit through any of an invitation's links marks it responded; through another link it then
+# finds responded_at set and is refused: one response per invitation without the response naming it.
+_MARK_RESPONDED = (
+    update(_INVITATIONS)
+    .where(_INVITATIONS.c.id == bindparam("invitation_id"), _INVITATIONS.c.responded_at.is_(None))
+    .values(responded_at=bindparam("responded_at"))
+)
+# PostgreSQL: a first personal-link submit marks the invitation and updates the response in one statement;
+# the response is updated only if the invitation's UPDATE matched. Every value has its own parameter name:
+# parameters named like columns would also be set in the CTE's UPDATE.
 _SUBMITTED_COLUMNS = (
     "draft_data",
     "locale",
@@ -270,16 +290,19 @@ _SUBMITTED_COLUMNS = (
     "district",
     "household_type",
 )
-_SUBMIT_PERSONAL_PG = (
+_RESPONDED_CTE = (
+    update(_INVITATIONS)
+    .where(_INVITATIONS.c.id == bindparam("inv_id"), _INVITATIONS.c.responded_at.is_(None))
+    .values(responded_at=bindparam("inv_responded_at"))
+    .returning(_INVITATIONS.c.id)
+    .cte("responded")
+)
+_FIRST_SUBMIT_PERSONAL_PG = (
     update(_RESPONSES)
-    .where(_RESPONSES.c.id == bindparam("response_id"))
+    .where(_RESPONSES.c.id == bindparam("response_id"), select(_RESPONDED_CTE.c.id).exists())
     .values({name: bindparam(f"new_{name}") for name in _SUBMITTED_COLUMNS})
-    .add_cte(
-        update(_INVITATIONS)
-        .where(_INVITATIONS.c.id == bindparam("inv_id"))
-        .values(responded_at=bindparam("inv_responded_at"))
-        .cte("responded")
-    )
+    .add_cte(_RESPONDED_CTE)
+    .returning(_RESPONSES.c.id)
 )
 _INSERT_ANSWERS = insert(_ANSWERS)
 _DELETE_ANSWERS = delete(_ANSWERS).where(_ANSWERS.c.response_id == bindparam("response_id"))
@@ -338,21 +361,18 @@ def _personal_upsert(dialect: str) -> Any:
     if statement is None:
         base = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(_RESPONSES)
         statement = base.on_conflict_do_update(
-            index_elements=[_RESPONSES.c.invitation_id],
+            index_elements=[_RESPONSES.c.draft_key_hash],
             set_={"updated_at": base.excluded.updated_at, "locale": base.excluded.locale},
         ).returning(*_LOCKED_COLUMNS)
         _UPSERTS[dialect] = statement
     return statement
 
 
-def _new_draft_row(
-    *, survey_id: int, survey_version: int, locale: str, invitation_id: int | None, draft_key_hash: str | None
-) -> dict[str, Any]:
+def _new_draft_row(*, survey_id: int, survey_version: int, locale: str, draft_key_hash: str) -> dict[str, Any]:
     """The values of a new, empty draft response; segments are copied from the invitation only on submit."""
     now = now_utc()
     return {
         "survey_id": survey_id,
-        "invitation_id": invitation_id,
         "draft_key_hash": draft_key_hash,
         "state": ResponseState.DRAFT.value,
         "survey_version": survey_version,
@@ -374,7 +394,7 @@ def _locked(row: Any) -> LockedResponse:
 def lock_personal_response(session: Session, link: PersonalLink, *, locale: str) -> LockedResponse:
     """Create or lock the one response of a personal link in one statement; return its locked values.
 
-    INSERT … ON CONFLICT (invitation_id) DO UPDATE … RETURNING: the unique invitation_id means a
+    INSERT … ON CONFLICT (draft_key_hash) DO UPDATE … RETURNING: the unique response key means a
     concurrent request never makes a second row, and the update takes the row lock (PostgreSQL) or the
     write lock (SQLite) until the transaction ends, as lock_response does for public-link responses.
     RETURNING reads the row as the lock found it, so a submit committed meanwhile is seen.
@@ -386,8 +406,7 @@ def lock_personal_response(session: Session, link: PersonalLink, *, locale: str)
             survey_id=link.survey_id,
             survey_version=link.survey_version,
             locale=locale,
-            invitation_id=link.invitation_id,
-            draft_key_hash=None,
+            draft_key_hash=link.response_key,
         ),
     ).one()
     return _locked(row)
@@ -413,7 +432,6 @@ def create_public_response(session: Session, survey: Survey, *, locale: str) -> 
             survey_id=survey.id,
             survey_version=survey.version,
             locale=locale,
-            invitation_id=None,
             draft_key_hash=hash_token(key),
         ),
     )
@@ -472,17 +490,14 @@ def submit_response(
     One UPDATE writes the draft, the state and the segment copied from the personal link's invitation. The caller holds
     the row lock (lock_personal_response or lock_response), so ``response.state`` is current: a response
     never submitted has no answers to delete (answers are written only here). Public-link responses
-    cannot be submitted twice.
+    cannot be submitted twice. A personal link's first submit marks its invitation responded, and is
+    refused (StateError, nothing written) if another link of the same invitation was answered first.
     """
     now = now or now_utc()
     was_submitted = response.state == ResponseState.SUBMITTED
     if was_submitted and personal is None:
         raise StateError(already_sent_message())
     connection = session.connection()
-    if was_submitted:
-        connection.execute(_DELETE_ANSWERS, {"response_id": response.id})
-    if answers:
-        _insert_answers(connection, response.id, answers)
     values: dict[str, Any] = {
         "response_id": response.id,
         "draft_data": dict(draft),
@@ -492,25 +507,36 @@ def submit_response(
         "survey_version": survey_version,
         "updated_at": now,
     }
-    if personal is None:
-        connection.execute(_UPDATE_RESPONSE, values)
-    elif connection.dialect.name == "postgresql":
+    if personal is not None:
         values.update(age_band=personal.age_band, district=personal.district, household_type=personal.household_type)
-        # One statement: the invitation's update runs as a data-modifying CTE (always, exactly once).
-        parameters = {f"new_{name}": values[name] for name in _SUBMITTED_COLUMNS}
-        parameters.update(response_id=response.id, inv_id=personal.invitation_id, inv_responded_at=now)
-        connection.execute(_SUBMIT_PERSONAL_PG, parameters)
+    if personal is not None and not was_submitted:
+        _first_personal_submit(connection, values, personal.invitation_id, coarse_day(now))
     else:
-        values.update(age_band=personal.age_band, district=personal.district, household_type=personal.household_type)
-        connection.execute(_UPDATE_INVITATION, {"invitation_id": personal.invitation_id, "responded_at": now})
+        if was_submitted:
+            connection.execute(_DELETE_ANSWERS, {"response_id": response.id})
         connection.execute(_UPDATE_RESPONSE, values)
+    if answers:
+        _insert_answers(connection, response.id, answers)
     response.state = ResponseState.SUBMITTED.value
     response.draft_data = dict(draft)
     return response
 
 
+def _first_personal_submit(connection: Any, values: dict[str, Any], invitation_id: int, day: datetime) -> None:
+    """Mark the invitation responded and the response submitted, or refuse if another link answered first."""
+    if connection.dialect.name == "postgresql":
+        parameters = {f"new_{name}": values[name] for name in _SUBMITTED_COLUMNS}
+        parameters.update(response_id=values["response_id"], inv_id=invitation_id, inv_responded_at=day)
+        if connection.execute(_FIRST_SUBMIT_PERSONAL_PG, parameters).first() is None:
+            raise StateError(answered_through_other_link_message())
+        return
+    if connection.execute(_MARK_RESPONDED, {"invitation_id": invitation_id, "responded_at": day}).rowcount != 1:
+        raise StateError(answered_through_other_link_message())
+    connection.execute(_UPDATE_RESPONSE, values)
+
+
 def mark_opened(session: Session, invitation: Invitation, *, now: datetime | None = None) -> None:
-    """Record the first visit of a personal link."""
+    """Record the day of the first visit of a personal link (the day only: see Invitation.opened_at)."""
     if invitation.opened_at is None:
-        invitation.opened_at = now or now_utc()
+        invitation.opened_at = coarse_day(now or now_utc())
         session.flush()

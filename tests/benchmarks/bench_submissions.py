@@ -284,7 +284,7 @@ def _figures(civic: dict, base: dict, stored: seed.Stored, settings, args) -> di
         "ratio": round(per_s / base_per_s, 3) if base_per_s else 0.0,
         "lost": lost,
         "errors": errors,
-        "duplicates": (stored.responses - stored.distinct_invitations) + stored.bad_answer_counts,
+        "duplicates": (stored.responses - stored.distinct_keys) + stored.bad_answer_counts,
         "web_us": round(civic["post_cpu"].server_s / max(1, post.answered) * 1e6),
         "db_us": round(civic["post_cpu"].database_s / max(1, post.answered) * 1e6),
         "baseline_web_us": round(base["cpu"].server_s / max(1, bpost.answered) * 1e6),

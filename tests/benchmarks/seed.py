@@ -12,8 +12,9 @@ from sqlalchemy import func, insert, select
 from civic import create_app
 from civic.accounts.models import Organisation
 from civic.consultations.models import Access, Consultation, ConsultationKind, ConsultationState
-from civic.core.tokens import hash_token, new_token
+from civic.core.tokens import new_token, response_key_hash
 from civic.extensions import db
+from civic.outreach.links import issue_links
 from civic.outreach.models import Invitation
 from civic.surveys.models import (
     Answer,
@@ -146,21 +147,23 @@ def seed_survey() -> Survey:
 
 
 def seed_invitations(consultation_id: int, count: int) -> list[str]:
-    """Insert ``count`` personal-link invitations in bulk; return their tokens (only hashes are stored)."""
-    tokens = [new_token() for _ in range(count)]
+    """Insert ``count`` personal-link invitations with one link each, in bulk; return the links' tokens."""
     rows = [
         {
             "consultation_id": consultation_id,
-            "token_hash": hash_token(t),
             "channel": "link",
             "age_band": AGE_BANDS[i % len(AGE_BANDS)],
             "district": DISTRICTS[i % len(DISTRICTS)],
             "household_type": "",
         }
-        for i, t in enumerate(tokens)
+        for i in range(count)
     ]
+    tokens: list[str] = []
     for start in range(0, len(rows), 5000):
-        db.session.execute(insert(Invitation), rows[start : start + 5000])
+        ids = db.session.scalars(
+            insert(Invitation).returning(Invitation.id, sort_by_parameter_order=True), rows[start : start + 5000]
+        ).all()
+        tokens += issue_links(db.session, ids)
     db.session.commit()
     return tokens
 
@@ -230,7 +233,7 @@ class Stored:
     responses: int
     submitted: int
     answers: int
-    distinct_invitations: int
+    distinct_keys: int  # one per personal link
     bad_answer_counts: int
     submitted_tokens: set[str]
 
@@ -253,20 +256,16 @@ def count_stored(url: str, tokens: list[str], expected_answers: int) -> Stored:
                 func.coalesce(per_response.c.n, 0) != expected_answers,
             )
         )
-        hashes = dict(
-            s.execute(
-                select(Invitation.token_hash, Invitation.id)
-                .join(SurveyResponse, SurveyResponse.invitation_id == Invitation.id)
-                .where(SurveyResponse.state == ResponseState.SUBMITTED)
-            ).all()
+        keys = set(
+            s.scalars(select(SurveyResponse.draft_key_hash).where(SurveyResponse.state == ResponseState.SUBMITTED))
         )
         stored = Stored(
             responses=s.scalar(select(func.count()).select_from(SurveyResponse)),
             submitted=submitted,
             answers=s.scalar(select(func.count()).select_from(Answer)),
-            distinct_invitations=s.scalar(select(func.count(func.distinct(SurveyResponse.invitation_id)))),
+            distinct_keys=s.scalar(select(func.count(func.distinct(SurveyResponse.draft_key_hash)))),
             bad_answer_counts=bad,
-            submitted_tokens={t for t in tokens if hash_token(t) in hashes},
+            submitted_tokens={t for t in tokens if response_key_hash(t) in keys},
         )
         db.engine.dispose()
     return stored

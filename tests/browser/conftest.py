@@ -14,8 +14,9 @@ from civic import create_app
 from civic.accounts.models import Organisation
 from civic.config import TestingConfig
 from civic.consultations.models import Access, Consultation, ConsultationKind, ConsultationState
-from civic.core.tokens import hash_token, new_token
+from civic.core.tokens import new_token
 from civic.extensions import db
+from civic.outreach.links import issue_link
 from civic.outreach.models import Invitation
 from civic.surveys.models import Question
 from tests.fixtures.surveys import build_all_kinds_survey
@@ -133,8 +134,10 @@ def resident_survey(live_app) -> ResidentSurvey:
     # "Hvor mange biler" is shown only to households that answered "Ja" to having a car.
     questions[5].condition_question_id = questions[0].id
     questions[5].condition_choice_keys = ["c1"]
-    token = new_token()
-    db.session.add(Invitation(consultation_id=consultations[0].id, token_hash=hash_token(token)))
+    invitation = Invitation(consultation_id=consultations[0].id)
+    db.session.add(invitation)
+    db.session.flush()
+    token = issue_link(db.session, invitation.id)
     db.session.commit()
     return ResidentSurvey(
         survey_id=survey.id, public_id=consultations[0].public_id,

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
 
-from civic.core.tokens import hash_token
 from civic.extensions import db
-from civic.outreach.models import Invitation
+from civic.outreach.links import find_invitation
 from tests.browser.conftest import axe_violations
 
 pytestmark = pytest.mark.browser
@@ -27,7 +25,5 @@ def test_stop_reminders_without_scripts_and_without_wcag_violations(live_server,
     context.close()
     assert (asked, done) == ([], [])
     db.session.expire_all()
-    invitation = db.session.scalars(
-        select(Invitation).where(Invitation.token_hash == hash_token(resident_survey.token))
-    ).one()
+    invitation = find_invitation(db.session, resident_survey.token)
     assert invitation.reminders_stopped_at is not None

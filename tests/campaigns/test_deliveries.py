@@ -300,5 +300,5 @@ def test_no_address_is_stored_anywhere(app, client, db, outbox):
     messages = db.session.scalars(select(OutboundMessage)).all()
     invitations = db.session.scalars(select(Invitation)).all()
     rows = [(m.state, m.failure_reason, m.provider_ref) for m in messages]
-    rows += [(i.token_hash, i.age_band, i.district, i.household_type) for i in invitations]
+    rows += [(i.person_ref, i.age_band, i.district, i.household_type) for i in invitations]
     assert ADDRESS not in repr(rows)

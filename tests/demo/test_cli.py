@@ -7,9 +7,9 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from civic.core.tokens import hash_token
 from civic.demo import seed
-from civic.outreach.models import Invitation
+from civic.outreach.links import find_invitation
+from civic.outreach.models import Invitation, InvitationLink
 
 LINK = re.compile(r"http://demo\.test(/p/[A-Za-z0-9_-]+)")
 
@@ -25,7 +25,7 @@ def _personal_paths(output: str) -> list[str]:
 
 def _invitation_for(db, path: str) -> Invitation | None:
     token = path.removeprefix("/p/")
-    return db.session.scalar(select(Invitation).where(Invitation.token_hash == hash_token(token)))
+    return find_invitation(db.session, token)
 
 
 def test_seed_demo_prints_personal_links_once(db, runner):
@@ -41,7 +41,7 @@ def test_seed_demo_prints_personal_links_once(db, runner):
         assert invitation.consultation_id == consultation.id
         assert all((invitation.district, invitation.age_band, invitation.household_type))
         # Only the hash is stored: the token itself appears nowhere in the table.
-        assert db.session.scalar(select(func.count()).where(Invitation.token_hash == path[3:])) == 0
+        assert db.session.scalar(select(func.count()).where(InvitationLink.token_hash == path[3:])) == 0
     assert f"http://demo.test/s/{consultation.public_id}" in result.output
 
     again = runner.invoke(args=["seed-demo", "--base-url", "http://demo.test"])

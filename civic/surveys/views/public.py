@@ -288,15 +288,18 @@ def _decide(
         )
         return _render_page(flow, number, draft, status=429, notice=notice), False
     assert isinstance(flow.response, responses.LockedResponse)
-    responses.submit_response(
-        db.session,
-        flow.response,
-        flow.survey_version,
-        check.answers,
-        personal=flow.link,
-        draft=draft,
-        locale=current_locale(),
-    )
+    try:
+        responses.submit_response(
+            db.session,
+            flow.response,
+            flow.survey_version,
+            check.answers,
+            personal=flow.link,
+            draft=draft,
+            locale=current_locale(),
+        )
+    except StateError as refused:  # another link of this invitation was answered first; the draft is kept
+        return _render_page(flow, number, draft, status=409, notice=str(refused)), False
     return redirect(flow.receipt_url(), code=303), True
 
 

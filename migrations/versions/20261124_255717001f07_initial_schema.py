@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 05d2302d52b3
+Revision ID: 255717001f07
 Revises: 
-Create Date: 2026-11-23 22:34:31.540952
+Create Date: 2026-11-24 00:31:26.801719
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import civic.core.db
 
 
 # revision identifiers, used by Alembic.
-revision = '05d2302d52b3'
+revision = '255717001f07'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -153,7 +153,7 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('consultation_id', sa.Integer(), nullable=False),
     sa.Column('campaign_id', sa.Integer(), nullable=True),
-    sa.Column('token_hash', sa.String(length=64), nullable=False),
+    sa.Column('person_ref', sa.String(length=64), nullable=True),
     sa.Column('channel', sa.String(length=16), nullable=False),
     sa.Column('age_band', sa.String(length=16), nullable=False),
     sa.Column('district', sa.String(length=64), nullable=False),
@@ -168,11 +168,36 @@ def upgrade():
     sa.ForeignKeyConstraint(['campaign_id'], ['campaigns.id'], name=op.f('fk_outreach_invitations_campaign_id_campaigns'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['consultation_id'], ['consultations.id'], name=op.f('fk_outreach_invitations_consultation_id_consultations')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_outreach_invitations')),
-    sa.UniqueConstraint('token_hash', name=op.f('uq_outreach_invitations_token_hash'))
+    sa.UniqueConstraint('campaign_id', 'person_ref', name=op.f('uq_outreach_invitations_campaign_id'))
     )
     with op.batch_alter_table('outreach_invitations', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_outreach_invitations_campaign_id'), ['campaign_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_outreach_invitations_consultation_id'), ['consultation_id'], unique=False)
+
+    op.create_table('survey_responses',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('survey_id', sa.Integer(), nullable=False),
+    sa.Column('draft_key_hash', sa.String(length=64), nullable=True),
+    sa.Column('state', sa.String(length=16), nullable=False),
+    sa.Column('survey_version', sa.Integer(), nullable=False),
+    sa.Column('locale', sa.String(length=8), nullable=False),
+    sa.Column('draft_data', sa.JSON(), nullable=False),
+    sa.Column('age_band', sa.String(length=16), nullable=False),
+    sa.Column('district', sa.String(length=64), nullable=False),
+    sa.Column('household_type', sa.String(length=32), nullable=False),
+    sa.Column('started_at', civic.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('submitted_at', civic.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('updated_at', civic.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['survey_id'], ['surveys.id'], name=op.f('fk_survey_responses_survey_id_surveys')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_survey_responses')),
+    sa.UniqueConstraint('draft_key_hash', name=op.f('uq_survey_responses_draft_key_hash'))
+    )
+    with op.batch_alter_table('survey_responses', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_survey_responses_age_band'), ['age_band'], unique=False)
+        batch_op.create_index(batch_op.f('ix_survey_responses_district'), ['district'], unique=False)
+        batch_op.create_index(batch_op.f('ix_survey_responses_household_type'), ['household_type'], unique=False)
+        batch_op.create_index(batch_op.f('ix_survey_responses_submitted_at'), ['submitted_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_survey_responses_survey_id'), ['survey_id'], unique=False)
 
     op.create_table('survey_sections',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -223,6 +248,18 @@ def upgrade():
     with op.batch_alter_table('campaign_messages', schema=None) as batch_op:
         batch_op.create_index('ix_campaign_messages_campaign_state', ['campaign_id', 'state'], unique=False)
 
+    op.create_table('outreach_invitation_links',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('invitation_id', sa.Integer(), nullable=False),
+    sa.Column('token_hash', sa.String(length=64), nullable=False),
+    sa.Column('created_at', civic.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['invitation_id'], ['outreach_invitations.id'], name=op.f('fk_outreach_invitation_links_invitation_id_outreach_invitations'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_outreach_invitation_links')),
+    sa.UniqueConstraint('token_hash', name=op.f('uq_outreach_invitation_links_token_hash'))
+    )
+    with op.batch_alter_table('outreach_invitation_links', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_outreach_invitation_links_invitation_id'), ['invitation_id'], unique=False)
+
     op.create_table('survey_questions',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('survey_id', sa.Integer(), nullable=False),
@@ -244,34 +281,6 @@ def upgrade():
     with op.batch_alter_table('survey_questions', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_survey_questions_section_id'), ['section_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_survey_questions_survey_id'), ['survey_id'], unique=False)
-
-    op.create_table('survey_responses',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('survey_id', sa.Integer(), nullable=False),
-    sa.Column('invitation_id', sa.Integer(), nullable=True),
-    sa.Column('draft_key_hash', sa.String(length=64), nullable=True),
-    sa.Column('state', sa.String(length=16), nullable=False),
-    sa.Column('survey_version', sa.Integer(), nullable=False),
-    sa.Column('locale', sa.String(length=8), nullable=False),
-    sa.Column('draft_data', sa.JSON(), nullable=False),
-    sa.Column('age_band', sa.String(length=16), nullable=False),
-    sa.Column('district', sa.String(length=64), nullable=False),
-    sa.Column('household_type', sa.String(length=32), nullable=False),
-    sa.Column('started_at', civic.core.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('submitted_at', civic.core.db.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('updated_at', civic.core.db.UTCDateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['invitation_id'], ['outreach_invitations.id'], name=op.f('fk_survey_responses_invitation_id_outreach_invitations')),
-    sa.ForeignKeyConstraint(['survey_id'], ['surveys.id'], name=op.f('fk_survey_responses_survey_id_surveys')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_survey_responses')),
-    sa.UniqueConstraint('draft_key_hash', name=op.f('uq_survey_responses_draft_key_hash')),
-    sa.UniqueConstraint('invitation_id', name=op.f('uq_survey_responses_invitation_id'))
-    )
-    with op.batch_alter_table('survey_responses', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_survey_responses_age_band'), ['age_band'], unique=False)
-        batch_op.create_index(batch_op.f('ix_survey_responses_district'), ['district'], unique=False)
-        batch_op.create_index(batch_op.f('ix_survey_responses_household_type'), ['household_type'], unique=False)
-        batch_op.create_index(batch_op.f('ix_survey_responses_submitted_at'), ['submitted_at'], unique=False)
-        batch_op.create_index(batch_op.f('ix_survey_responses_survey_id'), ['survey_id'], unique=False)
 
     op.create_table('survey_answers',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -318,19 +327,15 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_survey_answers_question_id'))
 
     op.drop_table('survey_answers')
-    with op.batch_alter_table('survey_responses', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_survey_responses_survey_id'))
-        batch_op.drop_index(batch_op.f('ix_survey_responses_submitted_at'))
-        batch_op.drop_index(batch_op.f('ix_survey_responses_household_type'))
-        batch_op.drop_index(batch_op.f('ix_survey_responses_district'))
-        batch_op.drop_index(batch_op.f('ix_survey_responses_age_band'))
-
-    op.drop_table('survey_responses')
     with op.batch_alter_table('survey_questions', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_survey_questions_survey_id'))
         batch_op.drop_index(batch_op.f('ix_survey_questions_section_id'))
 
     op.drop_table('survey_questions')
+    with op.batch_alter_table('outreach_invitation_links', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_outreach_invitation_links_invitation_id'))
+
+    op.drop_table('outreach_invitation_links')
     with op.batch_alter_table('campaign_messages', schema=None) as batch_op:
         batch_op.drop_index('ix_campaign_messages_campaign_state')
 
@@ -343,6 +348,14 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_survey_sections_survey_id'))
 
     op.drop_table('survey_sections')
+    with op.batch_alter_table('survey_responses', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_survey_responses_survey_id'))
+        batch_op.drop_index(batch_op.f('ix_survey_responses_submitted_at'))
+        batch_op.drop_index(batch_op.f('ix_survey_responses_household_type'))
+        batch_op.drop_index(batch_op.f('ix_survey_responses_district'))
+        batch_op.drop_index(batch_op.f('ix_survey_responses_age_band'))
+
+    op.drop_table('survey_responses')
     with op.batch_alter_table('outreach_invitations', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_outreach_invitations_consultation_id'))
         batch_op.drop_index(batch_op.f('ix_outreach_invitations_campaign_id'))
