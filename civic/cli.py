@@ -20,9 +20,7 @@ def register(app: Flask) -> None:
 
 @click.command("seed-demo")
 @click.option("--reset", is_flag=True, help="Delete the demo organisation and all its data first.")
-@click.option(
-    "--base-url", default=DEFAULT_BASE_URL, show_default=True, help="Used to print the personal links."
-)
+@click.option("--base-url", default=DEFAULT_BASE_URL, show_default=True, help="Used to print the personal links.")
 @with_appcontext
 def seed_demo_command(reset: bool, base_url: str) -> None:
     """Seed Bydel Bjerke, its staff and the parking survey with synthetic responses (idempotent)."""
@@ -33,9 +31,7 @@ def seed_demo_command(reset: bool, base_url: str) -> None:
         click.echo(f"The demo ({result.organisation.name}) is already seeded; nothing changed.")
         click.echo("Use --reset to start over, or `flask demo-info` for logins and links.")
         return
-    click.echo(
-        f"Seeded {result.organisation.name}: {result.submitted} submitted responses, {result.drafts} drafts."
-    )
+    click.echo(f"Seeded {result.organisation.name}: {result.submitted} submitted responses, {result.drafts} drafts.")
     click.echo(f"Public survey: {base}/s/{result.consultation.public_id}")
     click.echo("Personal links (shown only now; the database keeps only their hashes):")
     for token, segments in zip(result.personal_tokens, seed.DEMO_LINK_SEGMENTS, strict=False):
@@ -59,6 +55,8 @@ def demo_info_command(base_url: str) -> None:
     for email, role in info.staff:
         click.echo(f"    {role:<10} {email}")
     click.echo(f"  Public survey        {base}/s/{info.consultation.public_id}")
+    if info.hearing_public_id:
+        click.echo(f"  Public hearing       {base}/h/{info.hearing_public_id}   (moderation: {base}/manage/hearings/)")
     click.echo(f"  Campaigns            {base}/manage/campaigns/   (a draft invitation to the synthetic registry;")
     click.echo(f"                       sent e-mail and SMS appear in {base}/manage/outbox/ for admins)")
     click.echo("  Personal links, new each time this runs, to try the personal-link flow")

@@ -3,7 +3,15 @@
 from civic.accounts import models as accounts_models
 from civic.campaigns import models as campaigns_models
 from civic.consultations import models as consultations_models
+from civic.hearings import models as hearings_models
 from civic.outreach import models as outreach_models
 from civic.surveys import models as surveys_models
 
-__all__ = ["accounts_models", "campaigns_models", "consultations_models", "outreach_models", "surveys_models"]
+__all__ = [
+    "accounts_models",
+    "campaigns_models",
+    "consultations_models",
+    "hearings_models",
+    "outreach_models",
+    "surveys_models",
+]

@@ -21,6 +21,7 @@ from civic.accounts.passwords import hash_password
 from civic.campaigns.models import Campaign, CampaignTemplate
 from civic.campaigns.tokens import new_salt
 from civic.core.timeutils import now_utc
+from civic.hearings.models import CommentState, FormalStatement, HearingAttachment
 from civic.outreach.email import OutboxTransport, build_message
 from civic.surveys.models import Answer, ResponseState, SurveyResponse, SurveyVersion
 
@@ -48,6 +49,9 @@ OBJECT_PARAMETERS = frozenset(
         "version_id",
         "token",
         "public_id",
+        "attachment_id",
+        "comment_id",
+        "statement_id",
     }
 )
 #: Parameters that are not objects: a page number in the survey preview, a campaign template's purpose and language.
@@ -82,18 +86,42 @@ class World:
     users: dict[str, StaffUser]
     stranger: StaffUser  # an admin of another organisation
     values: dict[str, Any]
+    #: Hearing routes name the hearing's consultation (not the survey's) and the hearing's objects.
+    hearing_values: dict[str, Any]
+
+    def values_for(self, rule: Rule) -> dict[str, Any]:
+        return {**self.values, **self.hearing_values} if rule.endpoint.startswith("hearings_") else self.values
 
 
 def _staff(db, organisation: Organisation, role: Role, email: str) -> StaffUser:
-    user = StaffUser(
-        organisation=organisation, email=email, name=f"Matrix {role}", role=role, password_hash=_HASH
-    )
+    user = StaffUser(organisation=organisation, email=email, name=f"Matrix {role}", role=role, password_hash=_HASH)
     db.session.add(user)
     return user
 
 
+def _hearing_values(db, create_hearing, create_participant, create_comment) -> dict[str, Any]:
+    hearing = create_hearing()
+    participant, _key = create_participant(hearing)
+    comment = create_comment(hearing, participant, "Matrix comment", state=CommentState.PENDING)
+    statement = FormalStatement(hearing_id=hearing.id, signer_name="Matrix", body="Matrix statement " * 3)
+    pdf = b"%PDF-1.4 matrix"
+    attachment = HearingAttachment(
+        hearing_id=hearing.id, title="Kart", filename="kart.pdf", size=len(pdf), sha256="0" * 64, data=pdf
+    )
+    db.session.add_all([statement, attachment])
+    db.session.commit()
+    return {
+        "consultation_id": hearing.consultation_id,
+        "comment_id": comment.id,
+        "statement_id": statement.id,
+        "attachment_id": attachment.id,
+    }
+
+
 @pytest.fixture
-def world(app, db, organisation, create_organisation, create_survey) -> World:
+def world(
+    app, db, organisation, create_organisation, create_survey, create_hearing, create_participant, create_comment
+) -> World:
     """One organisation with one staff member per role, a survey with a response, and an e-mail."""
     users = {role.value: _staff(db, organisation, role, f"matrix-{role}@bjerke.example") for role in Role}
     other = create_organisation(slug="alna", name="Bydel Alna")
@@ -121,9 +149,7 @@ def world(app, db, organisation, create_organisation, create_survey) -> World:
     db.session.commit()
 
     folder = Path(app.config["OUTBOX_FOLDER"])
-    message = build_message(
-        to=users["viewer"].email, subject="Matrix", text="Hei", mail_from="m@bjerke.example"
-    )
+    message = build_message(to=users["viewer"].email, subject="Matrix", text="Hei", mail_from="m@bjerke.example")
     OutboxTransport(folder).send(message, organisation_id=organisation.id)
     outbox_key = next(folder.glob("*.eml")).stem
 
@@ -141,7 +167,9 @@ def world(app, db, organisation, create_organisation, create_survey) -> World:
         "public_id": survey.consultation.public_id,
         **PLAIN_PARAMETERS,
     }
-    return World(organisation, users, stranger, values)
+    hearing_values = _hearing_values(db, create_hearing, create_participant, create_comment)
+    values.update({name: value for name, value in hearing_values.items() if name != "consultation_id"})
+    return World(organisation, users, stranger, values, hearing_values)
 
 
 def _path(app, rule: Rule, method: str, values: dict[str, Any]) -> str:
@@ -193,14 +221,14 @@ def test_allowlist_has_no_stale_entries(app):
 def test_role_matrix(app, world, rule, method, role):
     roles = getattr(app.view_functions[rule.endpoint], "civic_roles", None)
     assert roles, f"{rule.endpoint} is neither public nor @staff_required"
-    path = _path(app, rule, method, world.values)
+    path = _path(app, rule, method, world.values_for(rule))
     user = world.users.get(role)
     response = _request(_client_as(app, user), method, path, f"{method} {path} as {role}")
     status = response.status_code
     if user is None:
-        assert status in (401, 403) or (
-            status == 302 and response.headers["Location"].startswith("/manage/login")
-        ), f"anonymous {method} {path} got {status}"
+        assert status in (401, 403) or (status == 302 and response.headers["Location"].startswith("/manage/login")), (
+            f"anonymous {method} {path} got {status}"
+        )
     elif role not in roles:
         assert status == 403, f"{role} {method} {path} got {status}, expected 403"
     else:
@@ -214,9 +242,7 @@ OBJECT_RULES = [(r, m) for r, m in RULES if set(r.arguments) & OBJECT_PARAMETERS
 @pytest.mark.parametrize(("rule", "method"), [pytest.param(r, m, id=_rule_id(r, m)) for r, m in OBJECT_RULES])
 def test_other_organisation_gets_404(app, world, rule, method):
     roles = app.view_functions[rule.endpoint].civic_roles
-    path = _path(app, rule, method, world.values)
-    response = _request(
-        _client_as(app, world.stranger), method, path, f"{method} {path} as another organisation"
-    )
+    path = _path(app, rule, method, world.values_for(rule))
+    response = _request(_client_as(app, world.stranger), method, path, f"{method} {path} as another organisation")
     expected = 404 if Role.ADMIN in roles else 403
     assert response.status_code == expected, f"{method} {path} as another organisation's admin"

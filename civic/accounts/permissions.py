@@ -16,6 +16,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 ALL_STAFF = (Role.ADMIN, Role.PLANNER, Role.MODERATOR, Role.VIEWER)
 PLANNERS = (Role.ADMIN, Role.PLANNER)
 ADMINS = (Role.ADMIN,)
+#: Who may moderate hearings: moderators, and the planners and admins who run them.
+MODERATORS = (Role.ADMIN, Role.PLANNER, Role.MODERATOR)
 
 
 def staff_required(*roles: Role) -> Callable[[F], F]:

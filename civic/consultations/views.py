@@ -11,7 +11,7 @@ from civic.accounts.models import StaffUser
 from civic.accounts.permissions import ALL_STAFF, PLANNERS, same_organisation, staff_required
 from civic.consultations import services
 from civic.consultations.forms import ConsultationForm, StateChangeForm
-from civic.consultations.models import Consultation, ConsultationState
+from civic.consultations.models import Consultation, ConsultationKind, ConsultationState
 from civic.core.errors import DomainError
 from civic.core.htmx import hx_redirect, is_partial_request, render_fragment
 from civic.extensions import db
@@ -44,6 +44,10 @@ def _load(consultation_id: int) -> Consultation:
     return consultation
 
 
+def _public_prefix(consultation: Consultation) -> str:
+    return "h" if consultation.kind == ConsultationKind.HEARING else "s"
+
+
 def _detail_context(consultation: Consultation, **extra: object) -> dict[str, object]:
     actor_ids = {change.actor_id for change in consultation.state_changes if change.actor_id}
     actors = (
@@ -57,7 +61,7 @@ def _detail_context(consultation: Consultation, **extra: object) -> dict[str, ob
         "actors": actors,
         "state_label": services.state_label,
         "can_edit": current_user.role in PLANNERS,
-        "public_url": f"{request.url_root}s/{consultation.public_id}",
+        "public_url": f"{request.url_root}{_public_prefix(consultation)}/{consultation.public_id}",
         **extra,
     }
 

@@ -26,6 +26,7 @@ from civic.consultations.models import (
 from civic.core.db import Base
 from civic.core.timeutils import now_utc
 from civic.core.tokens import hash_token, new_token, response_key_hash
+from civic.demo import hearing as demo_hearing
 from civic.demo import responses, survey_content
 from civic.outreach.links import issue_links
 from civic.outreach.models import Channel, Invitation, coarse_day
@@ -75,6 +76,7 @@ class DemoInfo:
     staff: list[tuple[str, str]]
     password: str
     personal_tokens: list[str]
+    hearing_public_id: str | None = None
 
 
 def find_demo(session: Session) -> tuple[Organisation | None, Consultation | None]:
@@ -98,6 +100,7 @@ def seed_demo(session: Session, *, now: datetime | None = None, reset: bool = Fa
         reset_demo(session)
     organisation = _organisation(session)
     admin = _staff(session, organisation)
+    demo_hearing.seed_hearing(session, organisation, admin, now=now)
     _org, consultation = find_demo(session)
     if consultation is not None:
         return SeedResult(organisation, consultation, created=False)
@@ -151,7 +154,9 @@ def demo_info(session: Session, *, links: int = 3) -> DemoInfo | None:
         return None
     staff = [(email, str(role)) for email, _name, role in STAFF if find_staff_by_email(session, email)]
     tokens = create_personal_links(session, consultation, links)
-    return DemoInfo(organisation, consultation, staff, DEMO_PASSWORD, tokens)
+    hearing = demo_hearing.find_demo_hearing(session, organisation)
+    hearing_public_id = hearing.consultation.public_id if hearing else None
+    return DemoInfo(organisation, consultation, staff, DEMO_PASSWORD, tokens, hearing_public_id)
 
 
 def reset_demo(session: Session) -> bool:

@@ -24,19 +24,13 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from civic.core.i18n import localized
+from civic.core.spreadsheet import neutralise
 from civic.core.timeutils import now_utc
 from civic.reports.queries import Filters, local_day
 from civic.surveys.models import Answer, Question, QuestionKind, ResponseState, Survey, SurveyResponse
 
 CHUNK = 1000
-#: Spreadsheets run text starting with these as formulas ("CSV injection").
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 Cell = str | int | float | date | None
-
-
-def neutralise(text: str) -> str:
-    """Prefix text that a spreadsheet would run as a formula with a single quote."""
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
 
 
 def all_questions(survey: Survey) -> list[Question]:

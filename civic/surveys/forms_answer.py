@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 from flask import current_app, request, url_for
-from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from itsdangerous import BadSignature, URLSafeSerializer
@@ -283,11 +282,6 @@ def describe_values(survey: Survey, raw: RawValues) -> list[tuple[str, str]]:
         if parts:
             kept.append((localized(question.text, locale), ", ".join(parts)))
     return kept
-
-
-def format_deadline(consultation: Consultation) -> str:
-    """Return the closing date in the resident's language, or "" when there is none."""
-    return format_datetime(consultation.closes_at, "medium") if consultation.closes_at else ""
 
 
 def geojson_url(slug: str) -> str:

@@ -6,13 +6,14 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, current_app, flash, make_response, redirect, render_template, request
+from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from limits import parse as parse_limit
 from werkzeug.exceptions import NotFound
 from werkzeug.wrappers import Response
 
 from civic.accounts.permissions import ALL_STAFF, same_organisation, staff_required
+from civic.consultations.formatting import format_deadline
 from civic.consultations.models import Access, Consultation, ConsultationKind, ConsultationState
 from civic.core.errors import NotAllowedError, StateError
 from civic.core.i18n import current_locale
@@ -28,7 +29,6 @@ from civic.surveys.forms_answer import (
     client_key,
     describe_values,
     draft_key_from_cookie,
-    format_deadline,
     geojson_url,
     set_draft_cookie,
 )
@@ -79,6 +79,8 @@ def _personal_flow(token: str) -> Flow:
             _("This personal link is not valid. Check that you copied the whole link from your invitation.")
         )
     invitation, consultation, survey, response = found
+    if consultation.kind == ConsultationKind.HEARING:  # one link for every kind: hearings join on their own page
+        abort(redirect(url_for("hearings_public.join", token=token), code=303))
     flow = Flow(PERSONAL, _survey_of(consultation, survey), invitation=invitation, token=token)
     flow.response = response
     return flow

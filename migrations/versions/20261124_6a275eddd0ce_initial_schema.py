@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 255717001f07
+Revision ID: 6a275eddd0ce
 Revises: 
-Create Date: 2026-11-24 00:31:26.801719
+Create Date: 2026-11-24 01:22:32.618505
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import civic.core.db
 
 
 # revision identifiers, used by Alembic.
-revision = '255717001f07'
+revision = '6a275eddd0ce'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -123,6 +123,20 @@ def upgrade():
     with op.batch_alter_table('consultation_state_changes', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_consultation_state_changes_consultation_id'), ['consultation_id'], unique=False)
 
+    op.create_table('hearings',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('consultation_id', sa.Integer(), nullable=False),
+    sa.Column('document', sa.Text(), nullable=False),
+    sa.Column('moderation_mode', sa.String(length=16), nullable=False),
+    sa.Column('verification_offered', sa.Boolean(), nullable=False),
+    sa.Column('house_rules', sa.JSON(), nullable=False),
+    sa.Column('imported_from', sa.String(length=200), nullable=False),
+    sa.Column('created_at', civic.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', civic.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['consultation_id'], ['consultations.id'], name=op.f('fk_hearings_consultation_id_consultations')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_hearings')),
+    sa.UniqueConstraint('consultation_id', name=op.f('uq_hearings_consultation_id'))
+    )
     op.create_table('surveys',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('consultation_id', sa.Integer(), nullable=False),
@@ -149,6 +163,57 @@ def upgrade():
     with op.batch_alter_table('campaign_templates', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_campaign_templates_campaign_id'), ['campaign_id'], unique=False)
 
+    op.create_table('hearing_attachments',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('hearing_id', sa.Integer(), nullable=False),
+    sa.Column('title', sa.String(length=200), nullable=False),
+    sa.Column('filename', sa.String(length=200), nullable=False),
+    sa.Column('content_type', sa.String(length=100), nullable=False),
+    sa.Column('size', sa.Integer(), nullable=False),
+    sa.Column('sha256', sa.String(length=64), nullable=False),
+    sa.Column('data', sa.LargeBinary(), nullable=False),
+    sa.Column('created_at', civic.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['hearing_id'], ['hearings.id'], name=op.f('fk_hearing_attachments_hearing_id_hearings'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_hearing_attachments'))
+    )
+    with op.batch_alter_table('hearing_attachments', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_hearing_attachments_hearing_id'), ['hearing_id'], unique=False)
+
+    op.create_table('hearing_participants',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('hearing_id', sa.Integer(), nullable=False),
+    sa.Column('key_hash', sa.String(length=64), nullable=False),
+    sa.Column('pseudonym', sa.String(length=40), nullable=False),
+    sa.Column('invited', sa.Boolean(), nullable=False),
+    sa.Column('age_band', sa.String(length=16), nullable=False),
+    sa.Column('district', sa.String(length=64), nullable=False),
+    sa.Column('household_type', sa.String(length=32), nullable=False),
+    sa.Column('verified_at', civic.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('polis_id', sa.Integer(), nullable=True),
+    sa.Column('polis_group', sa.Integer(), nullable=True),
+    sa.Column('created_at', civic.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['hearing_id'], ['hearings.id'], name=op.f('fk_hearing_participants_hearing_id_hearings'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_hearing_participants')),
+    sa.UniqueConstraint('hearing_id', 'pseudonym', name=op.f('uq_hearing_participants_hearing_id')),
+    sa.UniqueConstraint('key_hash', name=op.f('uq_hearing_participants_key_hash'))
+    )
+    with op.batch_alter_table('hearing_participants', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_hearing_participants_hearing_id'), ['hearing_id'], unique=False)
+
+    op.create_table('hearing_sections',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('hearing_id', sa.Integer(), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
+    sa.Column('number', sa.String(length=16), nullable=False),
+    sa.Column('anchor', sa.String(length=32), nullable=False),
+    sa.Column('heading', sa.Text(), nullable=False),
+    sa.Column('level', sa.SmallInteger(), nullable=False),
+    sa.Column('html', sa.Text(), nullable=False),
+    sa.Column('text', sa.Text(), nullable=False),
+    sa.ForeignKeyConstraint(['hearing_id'], ['hearings.id'], name=op.f('fk_hearing_sections_hearing_id_hearings'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_hearing_sections')),
+    sa.UniqueConstraint('hearing_id', 'position', name=op.f('uq_hearing_sections_hearing_id'))
+    )
     op.create_table('outreach_invitations',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('consultation_id', sa.Integer(), nullable=False),
@@ -248,6 +313,72 @@ def upgrade():
     with op.batch_alter_table('campaign_messages', schema=None) as batch_op:
         batch_op.create_index('ix_campaign_messages_campaign_state', ['campaign_id', 'state'], unique=False)
 
+    op.create_table('hearing_comments',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('hearing_id', sa.Integer(), nullable=False),
+    sa.Column('section_id', sa.Integer(), nullable=True),
+    sa.Column('parent_id', sa.Integer(), nullable=True),
+    sa.Column('depth', sa.SmallInteger(), nullable=False),
+    sa.Column('participant_id', sa.Integer(), nullable=False),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('state', sa.String(length=16), nullable=False),
+    sa.Column('hold_reasons', sa.JSON(), nullable=False),
+    sa.Column('verified', sa.Boolean(), nullable=False),
+    sa.Column('agree_count', sa.Integer(), nullable=False),
+    sa.Column('disagree_count', sa.Integer(), nullable=False),
+    sa.Column('pass_count', sa.Integer(), nullable=False),
+    sa.Column('polis_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', civic.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('edited_at', civic.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('deleted_at', civic.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['hearing_id'], ['hearings.id'], name=op.f('fk_hearing_comments_hearing_id_hearings'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['parent_id'], ['hearing_comments.id'], name=op.f('fk_hearing_comments_parent_id_hearing_comments')),
+    sa.ForeignKeyConstraint(['participant_id'], ['hearing_participants.id'], name=op.f('fk_hearing_comments_participant_id_hearing_participants')),
+    sa.ForeignKeyConstraint(['section_id'], ['hearing_sections.id'], name=op.f('fk_hearing_comments_section_id_hearing_sections'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_hearing_comments')),
+    sa.UniqueConstraint('hearing_id', 'polis_id', name=op.f('uq_hearing_comments_hearing_id'))
+    )
+    with op.batch_alter_table('hearing_comments', schema=None) as batch_op:
+        batch_op.create_index('ix_hearing_comments_listing', ['hearing_id', 'section_id', 'state'], unique=False)
+        batch_op.create_index(batch_op.f('ix_hearing_comments_parent_id'), ['parent_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_hearing_comments_participant_id'), ['participant_id'], unique=False)
+
+    op.create_table('hearing_statements',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('hearing_id', sa.Integer(), nullable=False),
+    sa.Column('participant_id', sa.Integer(), nullable=True),
+    sa.Column('signer_name', sa.String(length=200), nullable=False),
+    sa.Column('organisation_name', sa.String(length=200), nullable=False),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('attachment_filename', sa.String(length=200), nullable=False),
+    sa.Column('attachment_size', sa.Integer(), nullable=False),
+    sa.Column('attachment_sha256', sa.String(length=64), nullable=False),
+    sa.Column('attachment_data', sa.LargeBinary(), nullable=True),
+    sa.Column('state', sa.String(length=16), nullable=False),
+    sa.Column('submitted_at', civic.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('decided_at', civic.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['hearing_id'], ['hearings.id'], name=op.f('fk_hearing_statements_hearing_id_hearings'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['participant_id'], ['hearing_participants.id'], name=op.f('fk_hearing_statements_participant_id_hearing_participants')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_hearing_statements'))
+    )
+    with op.batch_alter_table('hearing_statements', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_hearing_statements_hearing_id'), ['hearing_id'], unique=False)
+
+    op.create_table('hearing_verification_codes',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('participant_id', sa.Integer(), nullable=False),
+    sa.Column('code_hash', sa.String(length=64), nullable=False),
+    sa.Column('channel', sa.String(length=8), nullable=False),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('created_at', civic.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', civic.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('used_at', civic.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['participant_id'], ['hearing_participants.id'], name=op.f('fk_hearing_verification_codes_participant_id_hearing_participants'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_hearing_verification_codes'))
+    )
+    with op.batch_alter_table('hearing_verification_codes', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_hearing_verification_codes_participant_id'), ['participant_id'], unique=False)
+
     op.create_table('outreach_invitation_links',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('invitation_id', sa.Integer(), nullable=False),
@@ -281,6 +412,69 @@ def upgrade():
     with op.batch_alter_table('survey_questions', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_survey_questions_section_id'), ['section_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_survey_questions_survey_id'), ['survey_id'], unique=False)
+
+    op.create_table('hearing_flags',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('comment_id', sa.Integer(), nullable=False),
+    sa.Column('participant_id', sa.Integer(), nullable=False),
+    sa.Column('reason', sa.String(length=16), nullable=False),
+    sa.Column('note', sa.String(length=500), nullable=False),
+    sa.Column('created_at', civic.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('resolved_at', civic.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['comment_id'], ['hearing_comments.id'], name=op.f('fk_hearing_flags_comment_id_hearing_comments'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['participant_id'], ['hearing_participants.id'], name=op.f('fk_hearing_flags_participant_id_hearing_participants')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_hearing_flags')),
+    sa.UniqueConstraint('comment_id', 'participant_id', name=op.f('uq_hearing_flags_comment_id'))
+    )
+    with op.batch_alter_table('hearing_flags', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_hearing_flags_comment_id'), ['comment_id'], unique=False)
+
+    op.create_table('hearing_moderation_decisions',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('hearing_id', sa.Integer(), nullable=False),
+    sa.Column('comment_id', sa.Integer(), nullable=True),
+    sa.Column('statement_id', sa.Integer(), nullable=True),
+    sa.Column('actor_id', sa.Integer(), nullable=True),
+    sa.Column('action', sa.String(length=16), nullable=False),
+    sa.Column('from_state', sa.String(length=16), nullable=False),
+    sa.Column('to_state', sa.String(length=16), nullable=False),
+    sa.Column('reason', sa.String(length=500), nullable=False),
+    sa.Column('created_at', civic.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['actor_id'], ['staff_users.id'], name=op.f('fk_hearing_moderation_decisions_actor_id_staff_users')),
+    sa.ForeignKeyConstraint(['comment_id'], ['hearing_comments.id'], name=op.f('fk_hearing_moderation_decisions_comment_id_hearing_comments'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['hearing_id'], ['hearings.id'], name=op.f('fk_hearing_moderation_decisions_hearing_id_hearings'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['statement_id'], ['hearing_statements.id'], name=op.f('fk_hearing_moderation_decisions_statement_id_hearing_statements'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_hearing_moderation_decisions'))
+    )
+    with op.batch_alter_table('hearing_moderation_decisions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_hearing_moderation_decisions_hearing_id'), ['hearing_id'], unique=False)
+
+    op.create_table('hearing_vote_events',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('comment_id', sa.Integer(), nullable=False),
+    sa.Column('participant_id', sa.Integer(), nullable=False),
+    sa.Column('value', sa.SmallInteger(), nullable=False),
+    sa.Column('created_at', civic.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['comment_id'], ['hearing_comments.id'], name=op.f('fk_hearing_vote_events_comment_id_hearing_comments'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['participant_id'], ['hearing_participants.id'], name=op.f('fk_hearing_vote_events_participant_id_hearing_participants')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_hearing_vote_events'))
+    )
+    with op.batch_alter_table('hearing_vote_events', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_hearing_vote_events_comment_id'), ['comment_id'], unique=False)
+
+    op.create_table('hearing_votes',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('comment_id', sa.Integer(), nullable=False),
+    sa.Column('participant_id', sa.Integer(), nullable=False),
+    sa.Column('value', sa.SmallInteger(), nullable=False),
+    sa.Column('updated_at', civic.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['comment_id'], ['hearing_comments.id'], name=op.f('fk_hearing_votes_comment_id_hearing_comments'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['participant_id'], ['hearing_participants.id'], name=op.f('fk_hearing_votes_participant_id_hearing_participants')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_hearing_votes')),
+    sa.UniqueConstraint('comment_id', 'participant_id', name=op.f('uq_hearing_votes_comment_id'))
+    )
+    with op.batch_alter_table('hearing_votes', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_hearing_votes_participant_id'), ['participant_id'], unique=False)
 
     op.create_table('survey_answers',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -327,6 +521,22 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_survey_answers_question_id'))
 
     op.drop_table('survey_answers')
+    with op.batch_alter_table('hearing_votes', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_hearing_votes_participant_id'))
+
+    op.drop_table('hearing_votes')
+    with op.batch_alter_table('hearing_vote_events', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_hearing_vote_events_comment_id'))
+
+    op.drop_table('hearing_vote_events')
+    with op.batch_alter_table('hearing_moderation_decisions', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_hearing_moderation_decisions_hearing_id'))
+
+    op.drop_table('hearing_moderation_decisions')
+    with op.batch_alter_table('hearing_flags', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_hearing_flags_comment_id'))
+
+    op.drop_table('hearing_flags')
     with op.batch_alter_table('survey_questions', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_survey_questions_survey_id'))
         batch_op.drop_index(batch_op.f('ix_survey_questions_section_id'))
@@ -336,6 +546,20 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_outreach_invitation_links_invitation_id'))
 
     op.drop_table('outreach_invitation_links')
+    with op.batch_alter_table('hearing_verification_codes', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_hearing_verification_codes_participant_id'))
+
+    op.drop_table('hearing_verification_codes')
+    with op.batch_alter_table('hearing_statements', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_hearing_statements_hearing_id'))
+
+    op.drop_table('hearing_statements')
+    with op.batch_alter_table('hearing_comments', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_hearing_comments_participant_id'))
+        batch_op.drop_index(batch_op.f('ix_hearing_comments_parent_id'))
+        batch_op.drop_index('ix_hearing_comments_listing')
+
+    op.drop_table('hearing_comments')
     with op.batch_alter_table('campaign_messages', schema=None) as batch_op:
         batch_op.drop_index('ix_campaign_messages_campaign_state')
 
@@ -361,11 +585,21 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_outreach_invitations_campaign_id'))
 
     op.drop_table('outreach_invitations')
+    op.drop_table('hearing_sections')
+    with op.batch_alter_table('hearing_participants', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_hearing_participants_hearing_id'))
+
+    op.drop_table('hearing_participants')
+    with op.batch_alter_table('hearing_attachments', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_hearing_attachments_hearing_id'))
+
+    op.drop_table('hearing_attachments')
     with op.batch_alter_table('campaign_templates', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_campaign_templates_campaign_id'))
 
     op.drop_table('campaign_templates')
     op.drop_table('surveys')
+    op.drop_table('hearings')
     with op.batch_alter_table('consultation_state_changes', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_consultation_state_changes_consultation_id'))
 

@@ -1,0 +1,1 @@
+"""Hearing pages: planners (manage), moderators (moderate) and residents (public, votes)."""

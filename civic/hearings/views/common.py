@@ -1,0 +1,90 @@
+"""What every resident-facing hearing view shares: loading a hearing by its public id, the participant cookie."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Response, abort, current_app, request
+from flask_babel import gettext as _
+from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy import select
+
+from civic.consultations.models import Consultation, ConsultationKind, ConsultationState
+from civic.core.errors import InvalidInputError
+from civic.extensions import db
+from civic.hearings.models import Hearing, Participant
+from civic.hearings.participants import find_participant
+
+COOKIE_SALT = "civic-hearing-participant"
+
+
+class ForgedCookieError(InvalidInputError):
+    status_code = 400
+
+
+@dataclass
+class PublicHearing:
+    hearing: Hearing
+    consultation: Consultation
+
+
+def load_public_hearing(public_id: str) -> PublicHearing:
+    """Return the hearing of a public id; 404 while it is a draft or scheduled (it does not exist yet)."""
+    row = db.session.execute(
+        select(Hearing, Consultation)
+        .join(Consultation, Consultation.id == Hearing.consultation_id)
+        .where(Consultation.public_id == public_id, Consultation.kind == ConsultationKind.HEARING)
+    ).first()
+    if row is None or row[1].state in (ConsultationState.DRAFT, ConsultationState.SCHEDULED):
+        abort(404, description=_("We could not find this hearing. Check that the address is complete."))
+    return PublicHearing(*row)
+
+
+def cookie_name(hearing: Hearing) -> str:
+    return f"civic_hearing_{hearing.id}"
+
+
+def _serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=COOKIE_SALT)
+
+
+def participant_key(hearing: Hearing) -> str | None:
+    """Return the participant key in this hearing's signed cookie, None if there is none.
+
+    A cookie whose signature does not verify was forged or made with another key: ForgedCookieError (400).
+    Views catch it on posts, show the typed text again with the message and forget the cookie, so the
+    next post starts a new participant; on pages that only read, they treat it as no participant.
+    """
+    raw = request.cookies.get(cookie_name(hearing))
+    if not raw:
+        return None
+    try:
+        key = _serializer().loads(raw)
+    except BadSignature:
+        raise ForgedCookieError(
+            _("Your participant cookie for this hearing was not valid, so we have reset it. Send your text again.")
+        ) from None
+    return key if isinstance(key, str) and key else None
+
+
+def current_participant(hearing: Hearing) -> Participant | None:
+    return find_participant(db.session, hearing.id, participant_key(hearing))
+
+
+def set_participant_cookie(response: Response, hearing: Hearing, key: str) -> Response:
+    """Keep the key in a signed, HttpOnly cookie for this hearing's pages, until a year after it closes."""
+    response.set_cookie(
+        cookie_name(hearing),
+        _serializer().dumps(key),
+        max_age=60 * 60 * 24 * 400,
+        path="/",
+        secure=request.is_secure,
+        httponly=True,
+        samesite="Lax",
+    )
+    return response
+
+
+def forget_participant_cookie(response: Response, hearing: Hearing) -> Response:
+    response.delete_cookie(cookie_name(hearing), path="/")
+    return response
