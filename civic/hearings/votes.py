@@ -4,7 +4,11 @@
 takes the comment row's lock with an UPDATE (PostgreSQL: a row lock that serialises votes on this comment
 and lets votes on other comments run in parallel; SQLite: the first write takes the database's write lock),
 then reads the participant's current vote, writes it, appends a VoteEvent and moves the counters by the
-difference. Core statements, built once, keep a vote to a handful of short round trips.
+difference. Core statements, built once, keep a vote to a handful of short round trips; on PostgreSQL two:
+the lock, then one statement that reads the previous vote and, with data-modifying CTEs, writes the vote,
+the event and the counters. The read must not be part of the lock's statement: a statement's snapshot is
+taken when it starts, before a wait for the lock, and would miss a concurrent vote of the same participant
+(two tabs) that committed meanwhile.
 """
 
 from __future__ import annotations
@@ -13,12 +17,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, bindparam, exists, func, insert, select, update
+from sqlalchemy import and_, bindparam, exists, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from civic.consultations.models import Consultation
 from civic.core.errors import DomainError, InvalidInputError, StateError
 from civic.core.timeutils import now_utc
+from civic.core.tokens import hash_token
 from civic.hearings.models import Comment, CommentState, Hearing, Participant, Vote, VoteEvent, VoteValue
 from civic.hearings.participants import check_can_contribute
 from civic.hearings.statement_order import Candidate, next_statement
@@ -92,6 +97,94 @@ _MOVE_COUNTERS = (
 )
 
 
+# PostgreSQL, after _LOCK_COMMENT: read the participant's previous vote, write the vote and its event, and move
+# the counters, in one statement. Its snapshot is taken after the lock was granted, so "prev" sees any vote on
+# this comment that committed meanwhile, and no other can commit before ours (we hold the comment's lock).
+# Every CTE runs exactly once and sees the snapshot, so "prev" is the value before the upsert.
+_WRITE_VOTE_PG = text(
+    """
+    WITH prev AS (
+        SELECT value FROM hearing_votes WHERE comment_id = :b_comment AND participant_id = :b_participant
+    ), upsert AS (
+        INSERT INTO hearing_votes (comment_id, participant_id, value, updated_at)
+        VALUES (:b_comment, :b_participant, :b_value, :b_now)
+        ON CONFLICT (comment_id, participant_id) DO UPDATE SET value = EXCLUDED.value, updated_at = EXCLUDED.updated_at
+    ), event AS (
+        INSERT INTO hearing_vote_events (comment_id, participant_id, value, created_at)
+        VALUES (:b_comment, :b_participant, :b_value, :b_now)
+    )
+    UPDATE hearing_comments SET
+        agree_count = agree_count + (CASE WHEN :b_value = 1 THEN 1 ELSE 0 END)
+            - (SELECT count(*) FROM prev WHERE value = 1),
+        disagree_count = disagree_count + (CASE WHEN :b_value = -1 THEN 1 ELSE 0 END)
+            - (SELECT count(*) FROM prev WHERE value = -1),
+        pass_count = pass_count + (CASE WHEN :b_value = 0 THEN 1 ELSE 0 END)
+            - (SELECT count(*) FROM prev WHERE value = 0)
+    WHERE id = :b_comment
+    RETURNING agree_count, disagree_count, pass_count
+    """
+)
+assert {_votes.name, _events.name, _comments.name} == {"hearing_votes", "hearing_vote_events", "hearing_comments"}
+
+
+@dataclass(frozen=True)
+class VoterContext:
+    """What a vote needs of the hearing's consultation and the voter, read as plain values in one query.
+
+    Duck-types Consultation (state, access, closes_at, is_accepting_responses) and, through ``voter``,
+    Participant (id, hearing_id, invited) for check_can_contribute and cast_vote.
+    """
+
+    hearing_id: int
+    state: str
+    access: str
+    closes_at: datetime | None
+    voter: Voter | None
+
+    is_accepting_responses = Consultation.is_accepting_responses
+
+
+@dataclass(frozen=True)
+class Voter:
+    id: int
+    hearing_id: int
+    invited: bool
+
+
+def _voter_context_query():
+    consultations, hearings, participants = Consultation.__table__, Hearing.__table__, Participant.__table__
+    return (
+        select(
+            hearings.c.id,
+            consultations.c.state,
+            consultations.c.access,
+            consultations.c.closes_at,
+            participants.c.id,
+            participants.c.invited,
+        )
+        .select_from(consultations)
+        .join(hearings, hearings.c.consultation_id == consultations.c.id)
+        .outerjoin(
+            participants,
+            and_(participants.c.hearing_id == hearings.c.id, participants.c.key_hash == bindparam("key_hash")),
+        )
+        .where(consultations.c.public_id == bindparam("public_id"), consultations.c.kind == "hearing")
+    )
+
+
+_VOTER_CONTEXT = _voter_context_query()
+
+
+def voter_context(session: Session, public_id: str, key: str | None) -> VoterContext | None:
+    """Return the hearing's state and the key's participant (None if unknown) in one query; None if no hearing."""
+    row = session.execute(_VOTER_CONTEXT, {"public_id": public_id, "key_hash": hash_token(key or "")}).first()
+    if row is None:
+        return None
+    hearing_id, state, access, closes_at, voter_id, invited = row
+    voter = Voter(voter_id, hearing_id, bool(invited)) if voter_id is not None else None
+    return VoterContext(hearing_id, state, access, closes_at, voter)
+
+
 def parse_value(raw: str | None) -> VoteValue:
     """Return the vote value of a form field ("agree", "disagree", "pass"); InvalidInputError otherwise."""
     value = VALUES.get((raw or "").strip().lower())
@@ -111,11 +204,11 @@ def _delta(value: int | None, sign: int) -> dict[str, int]:
 def cast_vote(
     session: Session,
     comment_id: int,
-    participant: Participant,
+    participant: Participant | Voter,
     value: VoteValue | str,
     now: datetime | None = None,
     *,
-    consultation: Consultation | None = None,
+    consultation: Consultation | VoterContext | None = None,
 ) -> tuple[int, VoteCounts]:
     """Record ``participant``'s vote on a comment; return (their current vote, the comment's counts).
 
@@ -134,28 +227,27 @@ def cast_vote(
         )
     check_can_contribute(consultation, participant, now=now)
 
+    keys = {"b_comment": comment_id, "b_participant": participant.id}
+    postgres = session.connection().dialect.name == "postgresql"
     locked = session.execute(_LOCK_COMMENT, {"b_comment": comment_id}).first()
     if locked is None or locked.hearing_id != participant.hearing_id:
         raise CommentNotFoundError(_("We could not find this comment. It may have been removed."))
     if locked.state != CommentState.PUBLISHED:
         raise StateError(_("You can only vote on published comments. This one is not shown right now."))
 
-    keys = {"b_comment": comment_id, "b_participant": participant.id}
-    previous = session.execute(_CURRENT_VOTE, keys).scalar()
     row = {**keys, "b_value": int(vote), "b_now": now}
-    if previous is None:
-        session.execute(_INSERT_VOTE, row)
-    else:
-        session.execute(_UPDATE_VOTE, row)
+    if postgres:
+        return int(vote), VoteCounts(*session.execute(_WRITE_VOTE_PG, row).one())
+    previous = session.execute(_CURRENT_VOTE, keys).scalar()
+    delta = _delta(previous, -1)
+    for name, step in _delta(int(vote), 1).items():
+        delta[name] += step
+    session.execute(_INSERT_VOTE if previous is None else _UPDATE_VOTE, row)
     session.execute(_INSERT_EVENT, row)
-
-    counts = [locked.agree_count, locked.disagree_count, locked.pass_count]
     if previous != int(vote):
-        delta = _delta(previous, -1)
-        for name, step in _delta(int(vote), 1).items():
-            delta[name] += step
         session.execute(_MOVE_COUNTERS, {"b_comment": comment_id, **delta})
-        counts = [c + delta[d] for c, d in zip(counts, ("d_agree", "d_disagree", "d_pass"), strict=True)]
+    counts = [locked.agree_count, locked.disagree_count, locked.pass_count]
+    counts = [c + delta[d] for c, d in zip(counts, ("d_agree", "d_disagree", "d_pass"), strict=True)]
     return int(vote), VoteCounts(*counts)
 
 

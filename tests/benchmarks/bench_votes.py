@@ -40,7 +40,7 @@ from civic.core.tokens import hash_token, new_token
 from civic.extensions import db
 from civic.hearings import services
 from civic.hearings.models import Comment, CommentState, Participant, Vote, VoteEvent
-from civic.hearings.views.common import COOKIE_SALT
+from civic.hearings.views.common import COOKIE_SALT, cookie_name_for
 from tests.benchmarks import bench_submissions as bs
 from tests.benchmarks import loadgen, seed
 from tests.benchmarks.loadgen import Request, Result
@@ -145,7 +145,7 @@ def plan_votes(prepared: Prepared, warm_voters: int, rng: random.Random) -> tupl
 
 def vote_requests(prepared: Prepared, casts: list[Cast], pairs: list[tuple[str, str]]) -> list[Request]:
     signer = URLSafeSerializer(prepared.secret, salt=COOKIE_SALT)
-    cookie_name = f"civic_hearing_{prepared.hearing_id}"
+    cookie_name = cookie_name_for(prepared.public_id)
     out = []
     for i, cast in enumerate(casts):
         session, csrf = pairs[cast.voter % len(pairs)] if pairs else ("", "")

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from civic.consultations.models import ConsultationState
 from civic.hearings.models import CommentState, Vote, VoteEvent
+from civic.hearings.views.common import cookie_name
 
 
 @pytest.fixture
@@ -101,9 +102,9 @@ def test_bad_input_and_closed_hearing(db, client, hearing_with_comments):
 
 def test_forged_cookie(db, client, hearing_with_comments):
     hearing, comments = hearing_with_comments
-    client.set_cookie(f"civic_hearing_{hearing.id}", "forged")
+    client.set_cookie(cookie_name(hearing), "forged")
     assert client.get(_url(hearing)).status_code == 200  # reading: treated as a new visitor
-    client.set_cookie(f"civic_hearing_{hearing.id}", "forged")
+    client.set_cookie(cookie_name(hearing), "forged")
     response = client.post(_url(hearing), data={"comment_id": comments[0].id, "value": "agree"})
     assert response.status_code == 400
 

@@ -15,6 +15,7 @@ from civic.core.timeutils import now_utc
 from civic.extensions import limiter
 from civic.hearings import verification
 from civic.hearings.models import VerificationCode
+from civic.hearings.views.common import cookie_name
 
 ADDRESS = "kari.nordmann@example.no"
 SECRET = "test-secret"
@@ -196,7 +197,7 @@ def test_the_address_is_not_stored(app, db, client, create_hearing):
 
 def test_forged_cookie_and_hearing_without_verification(db, client, create_hearing):
     hearing = create_hearing()
-    client.set_cookie(f"civic_hearing_{hearing.id}", "forged")
+    client.set_cookie(cookie_name(hearing), "forged")
     assert client.post(_url(hearing), data={"action": "send", "address": ADDRESS}).status_code == 400
     hearing.verification_offered = False
     db.session.commit()

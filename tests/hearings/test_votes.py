@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from civic.consultations.models import Access, ConsultationState
 from civic.core.errors import InvalidInputError, NotAllowedError, StateError
 from civic.hearings.models import Comment, CommentState, Participant, Vote, VoteEvent
+from civic.hearings.views.common import COOKIE_SALT, cookie_name
 from civic.hearings.views.votes import safe_next
 from civic.hearings.votes import CommentNotFoundError, VoteCounts, cast_vote
 from tests.fixtures.app import TEST_DATABASE_URI
@@ -129,7 +130,7 @@ def test_plain_post_redirects_back_and_sets_the_cookie(db, client, world):
     response = client.post(_vote_url(hearing, comment), data={"value": "agree", "next": next_url})
     assert response.status_code == 303
     assert response.headers["Location"] == next_url
-    assert f"civic_hearing_{hearing.id}=" in response.headers["Set-Cookie"]
+    assert f"{cookie_name(hearing)}=" in response.headers["Set-Cookie"]
     assert _counts(db, comment.id) == (1, 0, 0)
     # The same browser changes its mind: same participant, counters move.
     assert client.post(_vote_url(hearing, comment), data={"value": "disagree"}).status_code == 303
@@ -188,7 +189,7 @@ def test_view_refusals(db, client, world, create_comment, create_participant):
 
 def test_forged_cookie_is_refused(db, client, world):
     hearing, comment = world
-    client.set_cookie(f"civic_hearing_{hearing.id}", "forged.value")
+    client.set_cookie(cookie_name(hearing), "forged.value")
     response = client.post(_vote_url(hearing, comment), data={"value": "agree"})
     assert response.status_code == 400
     assert "not valid" in response.get_data(as_text=True)
@@ -246,7 +247,6 @@ def _run_together(app, jobs: list[tuple[str, str, list[str]]]) -> list[int]:
 def test_concurrent_votes_keep_counters_exact(app, db, world, create_participant):
     from itsdangerous import URLSafeSerializer
 
-    from civic.hearings.views.common import COOKIE_SALT, cookie_name
 
     hearing, comment = world
     signer = URLSafeSerializer(app.config["SECRET_KEY"], salt=COOKIE_SALT)

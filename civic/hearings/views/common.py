@@ -41,7 +41,12 @@ def load_public_hearing(public_id: str) -> PublicHearing:
 
 
 def cookie_name(hearing: Hearing) -> str:
-    return f"civic_hearing_{hearing.id}"
+    return cookie_name_for(hearing.consultation.public_id)
+
+
+def cookie_name_for(public_id: str) -> str:
+    # Named by the public id (URL-safe characters), so a view can read the key before loading the hearing.
+    return f"civic_hearing_{public_id}"
 
 
 def _serializer() -> URLSafeSerializer:
@@ -55,7 +60,12 @@ def participant_key(hearing: Hearing) -> str | None:
     Views catch it on posts, show the typed text again with the message and forget the cookie, so the
     next post starts a new participant; on pages that only read, they treat it as no participant.
     """
-    raw = request.cookies.get(cookie_name(hearing))
+    return participant_key_for(hearing.consultation.public_id)
+
+
+def participant_key_for(public_id: str) -> str | None:
+    """participant_key for the hearing of a public id."""
+    raw = request.cookies.get(cookie_name_for(public_id))
     if not raw:
         return None
     try:
@@ -73,8 +83,13 @@ def current_participant(hearing: Hearing) -> Participant | None:
 
 def set_participant_cookie(response: Response, hearing: Hearing, key: str) -> Response:
     """Keep the key in a signed, HttpOnly cookie for this hearing's pages, until a year after it closes."""
+    return set_participant_cookie_for(response, hearing.consultation.public_id, key)
+
+
+def set_participant_cookie_for(response: Response, public_id: str, key: str) -> Response:
+    """set_participant_cookie for the hearing of a public id."""
     response.set_cookie(
-        cookie_name(hearing),
+        cookie_name_for(public_id),
         _serializer().dumps(key),
         max_age=60 * 60 * 24 * 400,
         path="/",

@@ -16,13 +16,14 @@ from werkzeug.exceptions import NotFound
 from werkzeug.routing import BuildError
 from werkzeug.wrappers import Response
 
+from civic.consultations.models import ConsultationState
 from civic.core.errors import DomainError, GoneError, InvalidInputError
 from civic.core.htmx import is_partial_request
 from civic.core.i18n import current_locale, localized
 from civic.core.timeutils import now_utc
 from civic.extensions import db, limiter
 from civic.hearings import verification
-from civic.hearings.models import Comment, Participant
+from civic.hearings.models import Comment, Hearing, Participant
 from civic.hearings.participants import (
     check_can_contribute,
     find_participant,
@@ -36,9 +37,20 @@ from civic.hearings.views.common import (
     forget_participant_cookie,
     load_public_hearing,
     participant_key,
+    participant_key_for,
     set_participant_cookie,
+    set_participant_cookie_for,
 )
-from civic.hearings.votes import VALUES, CommentNotFoundError, cast_vote, next_for, parse_value
+from civic.hearings.votes import (
+    VALUES,
+    CommentNotFoundError,
+    Voter,
+    VoterContext,
+    cast_vote,
+    next_for,
+    parse_value,
+    voter_context,
+)
 
 bp = Blueprint("hearings_votes", __name__)
 
@@ -67,6 +79,17 @@ def _participant_for_post(found: PublicHearing, key: str | None) -> tuple[Partic
     new = key is None
     key = key or new_participant_key()
     return get_or_create_participant(db.session, found.hearing, key), key, new
+
+
+def _voter_for_post(context: VoterContext, key: str | None) -> tuple[Voter | Participant, str, bool]:
+    """_participant_for_post on a voter context: the cookie's participant, created on the first vote."""
+    check_can_contribute(context, context.voter)  # type: ignore[arg-type]
+    if context.voter is not None:
+        return context.voter, key, False  # type: ignore[return-value]
+    new = key is None
+    key = key or new_participant_key()
+    hearing = db.session.get_one(Hearing, context.hearing_id)
+    return get_or_create_participant(db.session, hearing, key), key, new
 
 
 def _reading_participant(found: PublicHearing) -> tuple[Participant | None, bool]:
@@ -98,8 +121,7 @@ def safe_next(raw: str | None, public_id: str) -> str | None:
     return raw
 
 
-def _comment_page(found: PublicHearing, comment_id: int) -> str:
-    public_id = found.consultation.public_id
+def _comment_page(public_id: str, comment_id: int) -> str:
     comment = db.session.get(Comment, comment_id)
     if comment is not None and comment.section_id is not None:
         return _url(
@@ -116,15 +138,19 @@ def _comment_page(found: PublicHearing, comment_id: int) -> str:
 
 @bp.post("/h/<public_id>/comments/<int:comment_id>/vote")
 def vote(public_id: str, comment_id: int) -> Response:
-    found = load_public_hearing(public_id)
+    # The hot path of a hearing: plain values from one query (voter_context), no ORM objects unless needed.
     try:
-        key = participant_key(found.hearing)
+        key = participant_key_for(public_id)
     except ForgedCookieError as error:
-        return _forged(found, error)
+        return _forged(load_public_hearing(public_id), error)
+    context = voter_context(db.session, public_id, key)
+    if context is None or context.state in (ConsultationState.DRAFT, ConsultationState.SCHEDULED):
+        load_public_hearing(public_id)  # answers 404 with the resident's message
+        raise NotFoundMessage()  # pragma: no cover - load_public_hearing has aborted
     value = parse_value(request.form.get("value"))
-    participant, key, new_key = _participant_for_post(found, key)
+    voter, key, new_key = _voter_for_post(context, key)
     try:
-        my_vote, _counts = cast_vote(db.session, comment_id, participant, value, consultation=found.consultation)
+        my_vote, _counts = cast_vote(db.session, comment_id, voter, value, consultation=context)
     except CommentNotFoundError as error:
         db.session.rollback()
         raise NotFoundMessage(error.message) from None
@@ -144,8 +170,8 @@ def vote(public_id: str, comment_id: int) -> Response:
         )
         response.vary.add("HX-Request")
     else:
-        response = redirect(next_url or _comment_page(found, comment_id), code=303)
-    return set_participant_cookie(response, found.hearing, key) if new_key else response
+        response = redirect(next_url or _comment_page(public_id, comment_id), code=303)
+    return set_participant_cookie_for(response, public_id, key) if new_key else response
 
 
 class NotFoundMessage(NotFound):
