@@ -12,7 +12,7 @@ Policy (stated here, shown on the campaign page):
   backoff; after ``MAX_ATTEMPTS`` it becomes ``failed``. Permanent refusals fail at once with a reason code.
 
 Contact data (addresses, first names) exists only in memory and in the send_batch payloads, which are
-published with a redacted argsrepr. Each message's link token is made when the message is claimed, goes
+published with a redacted argsrepr. Each message's link token is made when its batch starts sending, goes
 into the message and is dropped: only its hash is stored (outreach.links). Nothing here logs them;
 provider errors carry reason codes only.
 """
@@ -45,7 +45,7 @@ from civic.campaigns.tokens import person_reference
 from civic.consultations.models import Consultation
 from civic.core.timeutils import now_utc
 from civic.outreach.email import EmailPermanentError, EmailSession, EmailTransientError, build_message, mail_domain
-from civic.outreach.links import issue_link
+from civic.outreach.links import issue_links
 from civic.outreach.models import Invitation
 from civic.outreach.sms import SmsAmbiguousError, SmsMessage, SmsPermanentError, SmsTransientError, SmsTransport
 
@@ -363,8 +363,13 @@ def send_batch_items(
     ids = [int(item["m"]) for item in items]
     if campaign is None or not ids:
         return result
-    rows = session.execute(select(OutboundMessage.id, OutboundMessage.state).where(OutboundMessage.id.in_(ids)))
-    states: dict[int, str] = {message_id: state for message_id, state in rows}
+    rows = session.execute(
+        select(OutboundMessage.id, OutboundMessage.state, OutboundMessage.invitation_id).where(
+            OutboundMessage.id.in_(ids)
+        )
+    ).all()
+    states: dict[int, str] = {message_id: state for message_id, state, _invitation in rows}
+    invitations: dict[int, int] = {message_id: invitation for message_id, _state, invitation in rows}
     interrupted = [i for i in ids if states.get(i) == MessageState.SENDING]
     if interrupted:
         # Claimed by an earlier delivery of this batch whose worker died mid-call: maybe sent. At most once.
@@ -374,6 +379,12 @@ def send_batch_items(
     result.skipped = len(items) - len(todo) - len(interrupted)
     if not todo:
         return result
+    # A fresh link per message, made for the whole batch in one statement and committed before any claim:
+    # only its hash is stored; the token goes into the message. A link whose message is not sent in the end
+    # (skipped, failed, retried with another link) was never given to anyone.
+    todo_ids = [int(item["m"]) for item in todo]
+    tokens = dict(zip(todo_ids, issue_links(session, [invitations[i] for i in todo_ids]), strict=True))
+    session.commit()
     context = _context(session, campaign, round_no, config)
     channel = todo[0]["c"]
     if channel == "email":
@@ -381,6 +392,7 @@ def send_batch_items(
             _send_all(
                 session,
                 todo,
+                tokens,
                 result,
                 lambda item, token: _send_email(context, email_session, item, token),
                 limiter,
@@ -388,7 +400,9 @@ def send_batch_items(
             )
     else:
         sms = transports.sms()
-        _send_all(session, todo, result, lambda item, token: _send_sms(context, sms, item, token), limiter, channel)
+        _send_all(
+            session, todo, tokens, result, lambda item, token: _send_sms(context, sms, item, token), limiter, channel
+        )
     return result
 
 
@@ -458,6 +472,7 @@ def _send_sms(context: _Context, sms: SmsTransport, item: Mapping[str, Any], tok
 def _send_all(
     session: Session,
     todo: Sequence[Mapping[str, Any]],
+    tokens: Mapping[int, str],
     result: BatchResult,
     send_one: Callable[[Mapping[str, Any], str], str],
     limiter: RateLimiter,
@@ -465,14 +480,13 @@ def _send_all(
 ) -> None:
     for index, item in enumerate(todo):
         message_id = int(item["m"])
-        # One commit holds the previous message's outcome, this claim and its new link: durable before the call.
-        token = _claim(session, message_id)
-        if token is None:
+        # One commit holds the previous message's outcome and this claim: the claim is durable before the call.
+        if not _claim(session, message_id):
             result.skipped += 1
             continue
         limiter.wait(channel)
         try:
-            provider_ref = send_one(item, token)
+            provider_ref = send_one(item, tokens[message_id])
         except _TransientError as exc:
             attempts = session.scalar(select(OutboundMessage.attempts).where(OutboundMessage.id == message_id))
             if (attempts or 0) >= MAX_ATTEMPTS:
@@ -495,22 +509,15 @@ def _send_all(
     session.commit()
 
 
-def _claim(session: Session, message_id: int) -> str | None:
-    """Move the message to ``sending`` and give it a fresh link; return the link's token, or None if not pending.
-
-    A message retried after a transient error gets another link; an earlier one, never delivered, stays valid.
-    """
-    now = now_utc()
-    invitation_id = session.execute(
+def _claim(session: Session, message_id: int) -> bool:
+    claimed = session.execute(
         update(OutboundMessage)
         .where(OutboundMessage.id == message_id, OutboundMessage.state == MessageState.PENDING)
-        .values(state=MessageState.SENDING, attempts=OutboundMessage.attempts + 1, updated_at=now)
-        .returning(OutboundMessage.invitation_id)
+        .values(state=MessageState.SENDING, attempts=OutboundMessage.attempts + 1, updated_at=now_utc())
         .execution_options(synchronize_session=False)
-    ).scalar_one_or_none()
-    token = None if invitation_id is None else issue_link(session, invitation_id, now=now)
+    ).rowcount
     session.commit()
-    return token
+    return claimed == 1
 
 
 def _finish(
