@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 from collections import Counter
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -22,8 +21,8 @@ from civic.hearings.polis_format import (
     read_conversation,
     write_conversation,
 )
+from tests.hearings.polis_data import POLIS_DATA
 
-POLIS_DATA = Path(os.environ.get("CIVIC_POLIS_DATA", "/work/shared/data/polis"))
 # The zone each export was written in, read off its datetime column (WIB, PDT, CDT).
 CONVERSATIONS = {
     "brexit-consensus": "Asia/Jakarta",
@@ -34,8 +33,7 @@ CONVERSATIONS = {
 
 def _source(name: str) -> Path:
     folder = POLIS_DATA / name
-    if not folder.is_dir():
-        pytest.skip(f"Polis open data not available at {folder}")
+    assert folder.is_dir(), f"Polis open data missing at {folder} (set CIVIC_POLIS_DATA)"
     return folder
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import time
 import zipfile
 from collections import Counter
@@ -22,10 +21,10 @@ from civic.hearings import polis_io
 from civic.hearings.models import Comment, CommentState, Hearing, Participant, Vote, VoteEvent
 from civic.hearings.polis_format import latest_votes, read_conversation
 from civic.hearings.views import polis as polis_views
+from tests.hearings.polis_data import POLIS_DATA
 
 # The open data sits next to the repository (../shared/data/polis); CIVIC_POLIS_DATA overrides, as in
 # test_polis_format. The round trip is issue 4's acceptance test, so missing data fails instead of skipping.
-POLIS_DATA = Path(os.environ.get("CIVIC_POLIS_DATA", Path(__file__).parents[2] / "../shared/data/polis")).resolve()
 CONVERSATIONS = {
     "brexit-consensus": "Asia/Jakarta",
     "scoop-hivemind.biodiversity": "America/Los_Angeles",
