@@ -21,9 +21,10 @@ from sqlalchemy import and_, bindparam, exists, func, insert, select, text, upda
 from sqlalchemy.orm import Session
 
 from civic.consultations.models import Consultation
-from civic.core.errors import DomainError, InvalidInputError, StateError
+from civic.core.errors import InvalidInputError, StateError
 from civic.core.timeutils import now_utc
 from civic.core.tokens import hash_token
+from civic.hearings.comments import CommentNotFoundError  # one error for a missing comment
 from civic.hearings.models import Comment, CommentState, Hearing, Participant, Vote, VoteEvent, VoteValue
 from civic.hearings.participants import check_can_contribute
 from civic.hearings.statement_order import Candidate, next_statement
@@ -31,10 +32,6 @@ from civic.hearings.statement_order import Candidate, next_statement
 #: Form values → stored values.
 VALUES: dict[str, VoteValue] = {"agree": VoteValue.AGREE, "disagree": VoteValue.DISAGREE, "pass": VoteValue.PASS}
 NAMES: dict[int, str] = {int(v): k for k, v in VALUES.items()}
-
-
-class CommentNotFoundError(DomainError):
-    status_code = 404
 
 
 @dataclass(frozen=True)

@@ -178,29 +178,38 @@ class NotFoundMessage(NotFound):
     civic_message = True
 
 
+def _hearing_page(found: PublicHearing, page: str, partial: str, status: int, **ctx) -> Response:
+    """Render a resident page of the hearing, or its partial for htmx; never cached (it is per participant)."""
+    public_id = found.consultation.public_id
+    context = {
+        "hearing": found.hearing,
+        "consultation": found.consultation,
+        "organisation": found.consultation.organisation,
+        "public_id": public_id,
+        "hearing_url": _url("hearings_public.hearing", f"/h/{public_id}", public_id=public_id),
+        **ctx,
+    }
+    response = make_response(render_template(partial if is_partial_request() else page, **context), status)
+    response.vary.add("HX-Request")
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 # --- vote on statements -----------------------------------------------------------------------------------
 
 
 def _statement_page(found: PublicHearing, participant: Participant | None, *, status: int = 200, message: str = ""):
     closed = not found.consultation.is_accepting_responses()
     current = next_for(db.session, found.hearing.id, participant, _rng)
-    context = {
-        "hearing": found.hearing,
-        "consultation": found.consultation,
-        "organisation": found.consultation.organisation,
-        "public_id": found.consultation.public_id,
-        "current": current,
-        "closed": closed,
-        "message": message,
-        "hearing_url": _url(
-            "hearings_public.hearing", f"/h/{found.consultation.public_id}", public_id=found.consultation.public_id
-        ),
-    }
-    template = "hearings/_partials/vote_statement_card.html" if is_partial_request() else "hearings/vote_statement.html"
-    response = make_response(render_template(template, **context), status)
-    response.vary.add("HX-Request")
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return _hearing_page(
+        found,
+        "hearings/vote_statement.html",
+        "hearings/_partials/vote_statement_card.html",
+        status,
+        current=current,
+        closed=closed,
+        message=message,
+    )
 
 
 @bp.route("/h/<public_id>/vote", methods=["GET", "POST"])
@@ -266,23 +275,15 @@ def _verify_page(found: PublicHearing, participant: Participant | None, *, step:
             ctx.setdefault("channel", latest.channel)
         else:
             step = "ask"
-    context = {
-        "hearing": found.hearing,
-        "consultation": found.consultation,
-        "organisation": found.consultation.organisation,
-        "public_id": found.consultation.public_id,
-        "step": step,
-        "minutes": verification.CODE_MINUTES,
-        "hearing_url": _url(
-            "hearings_public.hearing", f"/h/{found.consultation.public_id}", public_id=found.consultation.public_id
-        ),
+    return _hearing_page(
+        found,
+        "hearings/verify.html",
+        "hearings/_partials/verify_panel.html",
+        status,
+        step=step,
+        minutes=verification.CODE_MINUTES,
         **ctx,
-    }
-    template = "hearings/_partials/verify_panel.html" if is_partial_request() else "hearings/verify.html"
-    response = make_response(render_template(template, **context), status)
-    response.vary.add("HX-Request")
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    )
 
 
 @bp.route("/h/<public_id>/verify", methods=["GET", "POST"])
