@@ -15,7 +15,7 @@ LINK = re.compile(r"http://demo\.test(/p/[A-Za-z0-9_-]+)")
 
 
 @pytest.fixture
-def runner(app, fast_hashing):
+def runner(app):
     return app.test_cli_runner()
 
 

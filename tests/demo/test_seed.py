@@ -89,7 +89,7 @@ def test_reset_replaces_only_the_demo(db, seeded, create_organisation):
     assert db.session.scalar(select(func.count()).select_from(Organisation)) == 2
 
 
-def test_reset_without_a_demo_is_harmless(db, fast_hashing):
+def test_reset_without_a_demo_is_harmless(db):
     assert seed.reset_demo(db.session) is False
     assert seed.seed_demo(db.session, reset=True).created
 
