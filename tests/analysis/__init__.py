@@ -1,0 +1,1 @@
+"""Tests of the pure analysis library: no Flask app, no database, no civic imports."""
