@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Flask
 
-from civic import accounts, campaigns, cli, consultations, hearings, models, outreach, reports, surveys
+from civic import accounts, campaigns, cli, consultations, hearings, insight, models, outreach, reports, surveys
 from civic.celery_app import celery_init_app
 from civic.config import BaseConfig, validate_config
 from civic.core import after_commit, errors_http, htmx, i18n, security, vendor
@@ -17,7 +17,7 @@ from civic.extensions import babel, csrf, db, limiter, login_manager, migrate
 ROOT = Path(__file__).resolve().parents[1]
 
 # Explicit, ordered registration: lower layers first.
-DOMAINS = (accounts, outreach, consultations, surveys, hearings, campaigns, reports)
+DOMAINS = (accounts, outreach, consultations, surveys, hearings, campaigns, insight, reports)
 __all__ = ["create_app", "models"]
 
 

@@ -98,6 +98,19 @@ class BaseConfig:
     CAMPAIGN_RETRY_BUDGET = 12
     CAMPAIGN_SENDING_LEASE_SECONDS = 600
     CAMPAIGN_STALLED_SECONDS = 600
+    # Insight: the embedder new texts are embedded with in advance ("multilingual", "english" or "none": no model,
+    # nothing stored); texts per embedding batch and per task; a running analysis with no heartbeat for
+    # INSIGHT_RUN_LOST_MINUTES (or still queued after INSIGHT_RUN_NEVER_STARTED_MINUTES) is marked failed.
+    INSIGHT_EMBEDDER = "multilingual"
+    INSIGHT_EMBED_BATCH = 128
+    INSIGHT_EMBED_LIMIT = 2000
+    INSIGHT_MAX_TOPICS = 50
+    INSIGHT_MIN_TOPIC_SIZE = 5
+    INSIGHT_HEARTBEAT_SECONDS = 30.0
+    INSIGHT_RUN_LOST_MINUTES = 10
+    INSIGHT_RUN_NEVER_STARTED_MINUTES = 120
+    #: The demo seed queues topic and opinion-group runs for the worker (tests of the seed skip them).
+    INSIGHT_DEMO_RUNS = True
     CELERY: dict = {  # noqa: RUF012
         "broker_url": f"sqla+sqlite:///{INSTANCE / 'celery-broker.sqlite'}",
         "task_ignore_result": True,
@@ -113,6 +126,10 @@ class BaseConfig:
             # Campaigns: start scheduled sends and due reminders; recover lost in-flight messages and batches.
             "campaigns-send-due": {"task": "campaigns.send_due", "schedule": 60.0},
             "campaigns-sweep": {"task": "campaigns.sweep", "schedule": 60.0},
+            # Insight: embed texts that arrived without the comment signal (survey answers, moderated comments);
+            # mark analysis runs whose worker died as failed.
+            "insight-embed-new-texts": {"task": "insight.embed_new_texts", "schedule": 60.0},
+            "insight-sweep-runs": {"task": "insight.sweep_runs", "schedule": 120.0},
         },
         # Campaign batches are long tasks (acks_late per task): take one at a time so a dying worker holds
         # at most one batch, and let a warm shutdown finish the message in flight.
@@ -132,6 +149,9 @@ class TestingConfig(BaseConfig):
     RATELIMIT_ENABLED = False
     CELERY: dict = {**BaseConfig.CELERY, "task_always_eager": True, "broker_url": "memory://"}  # noqa: RUF012
     ENV_NAME = "testing"
+    # Unrelated tests must not load a language model for every comment; insight tests choose one.
+    INSIGHT_EMBEDDER = "none"
+    INSIGHT_DEMO_RUNS = False
 
 
 class ProductionConfig(BaseConfig):

@@ -4,6 +4,7 @@ from civic.accounts import models as accounts_models
 from civic.campaigns import models as campaigns_models
 from civic.consultations import models as consultations_models
 from civic.hearings import models as hearings_models
+from civic.insight import models as insight_models
 from civic.outreach import models as outreach_models
 from civic.surveys import models as surveys_models
 
@@ -12,6 +13,7 @@ __all__ = [
     "campaigns_models",
     "consultations_models",
     "hearings_models",
+    "insight_models",
     "outreach_models",
     "surveys_models",
 ]

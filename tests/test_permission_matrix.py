@@ -8,6 +8,8 @@ not see that objects exist (404).
 
 from __future__ import annotations
 
+import copy
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,13 +17,15 @@ from typing import Any
 import pytest
 from werkzeug.routing import Rule
 
+from analysis.opinion import compute_opinion_groups
 from civic import create_app
 from civic.accounts.models import Organisation, Role, StaffUser
 from civic.accounts.passwords import hash_password
 from civic.campaigns.models import Campaign, CampaignTemplate
 from civic.campaigns.tokens import new_salt
 from civic.core.timeutils import now_utc
-from civic.hearings.models import CommentState, FormalStatement, HearingAttachment
+from civic.hearings.models import Comment, CommentState, FormalStatement, HearingAttachment
+from civic.insight.models import AnalysisRun, RunKind, RunStatus, TopicEdit
 from civic.outreach.email import OutboxTransport, build_message
 from civic.surveys.models import Answer, ResponseState, SurveyResponse, SurveyVersion
 
@@ -52,10 +56,12 @@ OBJECT_PARAMETERS = frozenset(
         "attachment_id",
         "comment_id",
         "statement_id",
+        "run_id",
+        "edit_id",
     }
 )
 #: Parameters that are not objects: a page number in the survey preview, a campaign template's purpose and language.
-PLAIN_PARAMETERS = {"n": 1, "purpose": "invitation", "language": "nb"}
+PLAIN_PARAMETERS = {"n": 1, "purpose": "invitation", "language": "nb", "topic_key": "t0"}
 ROLES = ("anonymous", *(role.value for role in Role))
 METHODS = ("GET", "POST")
 _HASH = hash_password("matrix password, never used to log in")
@@ -90,7 +96,11 @@ class World:
     hearing_values: dict[str, Any]
 
     def values_for(self, rule: Rule) -> dict[str, Any]:
-        return {**self.values, **self.hearing_values} if rule.endpoint.startswith("hearings_") else self.values
+        # Insight pages other than the survey segments work on the hearing (topics, runs, opinion groups).
+        on_hearing = rule.endpoint.startswith(("hearings_", "insight_")) and not rule.endpoint.startswith(
+            "insight_segments"
+        )
+        return {**self.values, **self.hearing_values} if on_hearing else self.values
 
 
 def _staff(db, organisation: Organisation, role: Role, email: str) -> StaffUser:
@@ -115,7 +125,70 @@ def _hearing_values(db, create_hearing, create_participant, create_comment) -> d
         "comment_id": comment.id,
         "statement_id": statement.id,
         "attachment_id": attachment.id,
+        **_insight_runs(db, hearing, participant),
     }
+
+
+#: Comments of the hearing's topic run: four in topic 0 (enough to split), one in topic 1.
+INSIGHT_TEXTS = (
+    "Parkering for beboere er viktig",
+    "Beboerparkering koster for mye",
+    "Sykkelveien er for smal",
+    "Trygg sykkelvei til skolen",
+    "Lekeplassen trenger nye husker",
+)
+
+
+def _insight_runs(db, hearing, participant) -> dict[str, Any]:
+    """Finished topic and opinion-group runs of the hearing and one topic edit (insight endpoints need them)."""
+    comments = [
+        Comment(hearing_id=hearing.id, participant_id=participant.id, body=text, state=CommentState.PUBLISHED)
+        for text in INSIGHT_TEXTS
+    ]
+    db.session.add_all(comments)
+    db.session.flush()
+    documents = [["hearing_comment", c.id] for c in comments]
+    topics = [
+        {"topic_id": 0, "size": 4, "label": "parkering, sykkel", "words": [["parkering", 0.5]], "representative": [0]},
+        {"topic_id": 1, "size": 1, "label": "lekeplass", "words": [["lekeplass", 0.5]], "representative": [4]},
+    ]
+    done = {"status": RunStatus.DONE.value, "progress": 100, "stage": "done", "finished_at": now_utc()}
+    topic_run = AnalysisRun(
+        consultation_id=hearing.consultation_id,
+        kind=RunKind.TOPICS.value,
+        params={"n_topics": 2, "embedder": "none", "seed": 0},
+        result={
+            "status": "ok",
+            "assignments": [0, 0, 0, 0, 1],
+            "topics": topics,
+            "documents": documents,
+            "embedder": "none",
+            "warnings": [],
+            "settings": {},
+        },
+        **done,
+    )
+    groups_run = AnalysisRun(
+        consultation_id=hearing.consultation_id,
+        kind=RunKind.OPINION_GROUPS.value,
+        params={"seed": 0},
+        result=copy.deepcopy(_opinion_result(tuple(str(c.id) for c in comments))),
+        **done,
+    )
+    edit = TopicEdit(consultation_id=hearing.consultation_id, action="hide", anchor=[documents[4]], payload={})
+    db.session.add_all([topic_run, groups_run, edit])
+    db.session.commit()
+    return {"run_id": topic_run.id, "edit_id": edit.id}
+
+
+@functools.cache
+def _opinion_result(comment_ids: tuple[str, ...]) -> dict[str, Any]:
+    """A real opinion-group result: twelve synthetic voters in two camps on the hearing's comments (computed once:
+    every world has the same ids)."""
+    votes = [
+        (f"p{p}", cid, (1 if (p < 6) == (j % 2 == 0) else -1)) for p in range(12) for j, cid in enumerate(comment_ids)
+    ]
+    return compute_opinion_groups(votes, comment_ids=comment_ids).to_dict()
 
 
 @pytest.fixture

@@ -27,6 +27,7 @@ from civic.core.db import Base
 from civic.core.timeutils import now_utc
 from civic.core.tokens import hash_token, new_token, response_key_hash
 from civic.demo import hearing as demo_hearing
+from civic.demo import insight as demo_insight
 from civic.demo import responses, survey_content
 from civic.outreach.links import issue_links
 from civic.outreach.models import Channel, Invitation, coarse_day
@@ -100,7 +101,7 @@ def seed_demo(session: Session, *, now: datetime | None = None, reset: bool = Fa
         reset_demo(session)
     organisation = _organisation(session)
     admin = _staff(session, organisation)
-    demo_hearing.seed_hearing(session, organisation, admin, now=now)
+    hearing = demo_hearing.seed_hearing(session, organisation, admin, now=now)
     _org, consultation = find_demo(session)
     if consultation is not None:
         return SeedResult(organisation, consultation, created=False)
@@ -114,6 +115,7 @@ def seed_demo(session: Session, *, now: datetime | None = None, reset: bool = Fa
     _insert_responses(session, built, generated)
     _campaign(session, organisation, admin, consultation)
     tokens = create_personal_links(session, consultation)
+    demo_insight.queue_demo_runs(session, hearing=hearing.consultation, survey=consultation, actor=admin)
     submitted = sum(1 for g in generated if g.state == "submitted")
     return SeedResult(organisation, consultation, True, submitted, len(generated) - submitted, tokens)
 

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from civic.core.errors import DomainError, InvalidInputError, NotAllowedError, StateError
 from civic.core.timeutils import now_utc
-from civic.hearings import screening
+from civic.hearings import screening, signals
 from civic.hearings.models import (
     EDIT_WINDOW_MINUTES,
     MAX_COMMENT_LENGTH,
@@ -214,6 +214,7 @@ def post_comment(
     if key:
         mark_link_invitation_responded(session, key, now=now)
     session.flush()
+    signals.comment_written.send(comment)
     return comment
 
 
@@ -248,6 +249,7 @@ def edit_comment(
     comment.hold_reasons = reasons
     comment.state = CommentState.PENDING if reasons else CommentState.PUBLISHED
     session.flush()
+    signals.comment_written.send(comment)
     return comment
 
 
