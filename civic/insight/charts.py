@@ -1,51 +1,19 @@
 """Plotly figures for the insight pages, each with a data table and a one-sentence summary.
 
-Same conventions as civic/reports/charts.py (which this layer may not import): figures are serialised into a
-``data-figure`` attribute that static/js/charts.js draws with the bundled plotly.js, and the template
-``insight/_partials/run_chart.html`` prints the summary and the table, so every chart reads without JS.
+The shared parts (Chart, figure_json, base_layout, the template ``layout/_partials/chart.html``) are in
+civic/core/charts.py.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date
 
 import plotly.graph_objects as go
-import plotly.io as pio
 from flask_babel import format_date, format_decimal, format_percent
 from flask_babel import gettext as _
 
-
-@dataclass
-class Chart:
-    """A figure plus its accessible equivalents."""
-
-    dom_id: str
-    figure_json: str
-    caption: str
-    columns: list[str]
-    rows: list[list[str]]
-    summary: str
-    note: str = ""
-
-
-def figure_json(figure: go.Figure) -> str:
-    """Serialise a figure; the template's autoescaping makes it safe inside a quoted attribute."""
-    return pio.to_json(figure, validate=False)
-
-
-def base_layout(figure: go.Figure, *, height: int, x_title: str = "", y_title: str = "", legend: bool = False) -> None:
-    figure.update_layout(
-        template="none",
-        height=height,
-        margin={"l": 10, "r": 10, "t": 10, "b": 40},
-        font={"family": "system-ui, sans-serif", "size": 14},
-        showlegend=legend,
-        xaxis={"title": {"text": x_title}, "automargin": True, "fixedrange": True},
-        yaxis={"title": {"text": y_title}, "automargin": True, "fixedrange": True},
-    )
-
+from civic.core.charts import Chart, base_layout, figure_json
 
 # --- topics -------------------------------------------------------------------------------------------------
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import csv
 import io
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
@@ -40,21 +40,27 @@ def weekly_counts(
 ) -> tuple[list[date], list[tuple[Topic, list[int]]]]:
     """Texts per week for the largest visible topics; every week from the first to the last is listed."""
     topics = view.visible[:limit]
-    per_topic: list[Counter[date]] = []
-    weeks: set[date] = set()
-    for topic in topics:
-        counter: Counter[date] = Counter()
-        for index in topic.members:
-            text = corpus.texts.get(view.documents[index])
-            if text is not None:
-                counter[week_of(text)] += 1
-        weeks.update(counter)
-        per_topic.append(counter)
+    per_topic = _count_members(view, corpus, topics, week_of)
+    weeks = {week for counter in per_topic for week in counter}
     if not weeks:
         return [], []
     first, last = min(weeks), max(weeks)
     all_weeks = [first + timedelta(weeks=n) for n in range((last - first).days // 7 + 1)]
     return all_weeks, [(topic, [c[w] for w in all_weeks]) for topic, c in zip(topics, per_topic, strict=True)]
+
+
+K = TypeVar("K", bound=Hashable)
+
+
+def _count_members(
+    view: TopicView, corpus: Corpus, topics: list[Topic], key: Callable[[SourceText], K]
+) -> list[Counter[K]]:
+    """Per topic, how many of its texts fall under each ``key(text)`` (texts gone since the run are skipped)."""
+    counters: list[Counter[K]] = []
+    for topic in topics:
+        texts = (corpus.texts.get(view.documents[index]) for index in topic.members)
+        counters.append(Counter(key(text) for text in texts if text is not None))
+    return counters
 
 
 @dataclass
@@ -97,16 +103,8 @@ def survey_breakdown(view: TopicView, corpus: Corpus, dimension: str) -> Breakdo
 def hearing_breakdown(view: TopicView, corpus: Corpus) -> Breakdown:
     """Comments per topic and section (hearing comments are public, so nothing is hidden)."""
     topics = view.visible
-    table: list[Counter[str]] = []
-    sections: set[str] = set()
-    for topic in topics:
-        counter: Counter[str] = Counter()
-        for index in topic.members:
-            text = corpus.texts.get(view.documents[index])
-            if text is not None:
-                counter[text.section] += 1
-        sections.update(counter)
-        table.append(counter)
+    table = _count_members(view, corpus, topics, lambda text: text.section)
+    sections = {section for counter in table for section in counter}
     ordered = sorted(sections, key=_section_order)
     counts: list[list[int | None]] = [[c[s] for s in ordered] for c in table]
     return Breakdown("section", ordered, topics, counts, None)

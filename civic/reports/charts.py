@@ -3,22 +3,21 @@
 Figures are serialised with plotly.io.to_json into a ``data-figure`` attribute that static/js/charts.js
 draws with the bundled plotly.js. (Not a ``<script type="application/json">`` block: with
 ``allowScriptTags: false`` htmx strips every <script> from swapped-in panels.) The table and summary make
-every chart readable without JS.
+every chart readable without JS. Chart, figure_json and base_layout are shared with insight (civic/core/charts.py).
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import plotly.graph_objects as go
-import plotly.io as pio
 from flask_babel import format_date, format_decimal, format_percent, get_locale
 from flask_babel import gettext as _
 
+from civic.core.charts import Chart, base_layout, figure_json
 from civic.reports.queries import Counts, QuestionResult
 from civic.surveys.models import QuestionKind
 
@@ -27,37 +26,6 @@ MAX_MAP_POINTS = 5000
 MAX_POINT_ROWS = 100
 BAR = "#1f42aa"
 OUTLINE = "#6b6b80"
-
-
-@dataclass
-class Chart:
-    """A figure plus its accessible equivalents."""
-
-    dom_id: str
-    figure_json: str
-    caption: str
-    columns: list[str]
-    rows: list[list[str]]
-    summary: str
-    note: str = ""
-
-
-def figure_json(figure: go.Figure) -> str:
-    """Serialise a figure; the template's autoescaping makes it safe inside a quoted attribute."""
-    return pio.to_json(figure, validate=False)
-
-
-def _layout(figure: go.Figure, *, height: int, x_title: str = "", y_title: str = "") -> go.Figure:
-    figure.update_layout(
-        template="none",
-        height=height,
-        margin={"l": 10, "r": 10, "t": 10, "b": 40},
-        font={"family": "system-ui, sans-serif", "size": 14},
-        showlegend=False,
-        xaxis={"title": {"text": x_title}, "automargin": True, "fixedrange": True},
-        yaxis={"title": {"text": y_title}, "automargin": True, "fixedrange": True},
-    )
-    return figure
 
 
 def _count_axis(figure: go.Figure, counts: list[int], axis: str = "y") -> None:
@@ -88,7 +56,7 @@ def counts_chart(survey_id: int, counts: Counts) -> Chart:
     days = [format_date(day, "short") for day, _n in counts.by_day]
     values = [n for _day, n in counts.by_day]
     figure = go.Figure(go.Bar(x=days, y=values, marker_color=BAR))
-    _layout(figure, height=260, y_title=_("Responses"))
+    base_layout(figure, height=260, y_title=_("Responses"))
     figure.update_xaxes(type="category")
     _count_axis(figure, values)
     busiest = max(counts.by_day, key=lambda item: item[1]) if counts.by_day else None
@@ -152,7 +120,7 @@ def _choice_chart(result: QuestionResult, *, multiple: bool) -> Chart:
         [_pct(r["percent"]) for r in rows],
         horizontal=True,
     )
-    _layout(figure, height=80 + 40 * len(rows), x_title=_("Share of respondents (%)"))
+    base_layout(figure, height=80 + 40 * len(rows), x_title=_("Share of respondents (%)"))
     top = max(rows, key=lambda r: r["count"])
     message = (
         _(
@@ -187,7 +155,7 @@ def _value_figure(result: QuestionResult, x_title: str) -> go.Figure:
     """Vertical bars of respondents per value (scale steps, number bins)."""
     counts = [r["count"] for r in result.rows]
     figure = _bars([r["label"] for r in result.rows], counts, [str(c) for c in counts], horizontal=False)
-    _layout(figure, height=300, x_title=x_title, y_title=_("Respondents"))
+    base_layout(figure, height=300, x_title=x_title, y_title=_("Respondents"))
     figure.update_xaxes(type="category")
     _count_axis(figure, counts)
     return figure
@@ -244,7 +212,7 @@ def _date_chart(result: QuestionResult) -> Chart:
         [str(r["count"]) for r in rows],
         horizontal=False,
     )
-    _layout(figure, height=300, x_title=_("Month"), y_title=_("Respondents"))
+    base_layout(figure, height=300, x_title=_("Month"), y_title=_("Respondents"))
     figure.update_xaxes(type="category")
     _count_axis(figure, [r["count"] for r in rows])
     top = max(rows, key=lambda r: r["count"])
@@ -271,7 +239,7 @@ def _ranking_chart(result: QuestionResult) -> Chart:
         [_num(r["average_rank"]) for r in rows],
         horizontal=True,
     )
-    _layout(figure, height=80 + 40 * len(rows), x_title=_("Average rank (1 = most important)"))
+    base_layout(figure, height=80 + 40 * len(rows), x_title=_("Average rank (1 = most important)"))
     best = rows[0]
     return Chart(
         dom_id=_dom_id(result),
@@ -310,7 +278,7 @@ def _map_chart(result: QuestionResult, outline: list[list[tuple[float, float]]])
             marker={"color": BAR, "size": 8, "opacity": 0.6},
         )
     )
-    _layout(figure, height=420, x_title=_("Longitude"), y_title=_("Latitude"))
+    base_layout(figure, height=420, x_title=_("Longitude"), y_title=_("Latitude"))
     # Keep degrees roughly square at Oslo's latitude so the area is not stretched.
     figure.update_yaxes(scaleanchor="x", scaleratio=2)
     note = ""
@@ -327,7 +295,7 @@ def _map_chart(result: QuestionResult, outline: list[list[tuple[float, float]]])
         columns=[_("Latitude"), _("Longitude")],
         rows=[[f"{p['lat']:.5f}", f"{p['lon']:.5f}"] for p in result.rows[:MAX_POINT_ROWS]],
         summary=_("%(n)d respondents marked a place on the map.", n=result.respondents),
-        note=note,
+        table_note=note,
     )
 
 

@@ -10,10 +10,8 @@ Staff see only their own organisation's surveys (404 otherwise).
 
 from __future__ import annotations
 
-import tempfile
-from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from flask import (
     Blueprint,
@@ -30,6 +28,7 @@ from flask_login import current_user
 
 from civic.accounts.models import Role
 from civic.accounts.permissions import ALL_STAFF, same_organisation, staff_required
+from civic.core.downloads import attachment, xlsx_attachment
 from civic.core.htmx import is_partial_request, render_fragment
 from civic.core.i18n import current_locale
 from civic.extensions import db
@@ -41,7 +40,6 @@ bp = Blueprint("reports", __name__, url_prefix="/manage/results")
 
 VIEW_ROLES = ALL_STAFF
 EXPORT_ROLES = (Role.ADMIN, Role.PLANNER, Role.MODERATOR)
-XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _survey(survey_id: int) -> Survey:
@@ -167,32 +165,15 @@ def _question_response(survey_id: int, question_id: int, partial: str) -> Respon
 def export_csv(survey_id: int) -> Response:
     survey = _survey(survey_id)
     chunks = exports.csv_chunks(db.session, survey, _filters())
-    response = Response(stream_with_context(chunks), mimetype="text/csv")
-    response.headers["Content-Disposition"] = f'attachment; filename="{exports.filename(survey, "csv")}"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return attachment(stream_with_context(chunks), mimetype="text/csv", filename=exports.filename(survey, "csv"))
 
 
 @bp.get("/<int:survey_id>/export.xlsx")
 @staff_required(*EXPORT_ROLES)
 def export_xlsx(survey_id: int) -> Response:
     survey = _survey(survey_id)
-    # A ZIP cannot be written front to back, so the workbook goes to a temporary file (spooled to disk
-    # beyond 8 MB) that is then streamed out and closed.
-    target = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 - closed by _stream_file
-    exports.write_xlsx(db.session, survey, _filters(), target)
-    size = target.tell()
-    target.seek(0)
-    response = Response(_stream_file(target), mimetype=XLSX_MIMETYPE)
-    response.headers["Content-Length"] = str(size)
-    response.headers["Content-Disposition"] = f'attachment; filename="{exports.filename(survey, "xlsx")}"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
-def _stream_file(target: IO[bytes], block: int = 64 * 1024) -> Iterator[bytes]:
-    try:
-        while chunk := target.read(block):
-            yield chunk
-    finally:
-        target.close()
+    filters = _filters()
+    return xlsx_attachment(
+        lambda target: exports.write_xlsx(db.session, survey, filters, target),
+        filename=exports.filename(survey, "xlsx"),
+    )

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import tempfile
-from collections.abc import Callable, Iterator
-from typing import IO, Any
+from collections.abc import Callable
+from typing import Any
 
 from flask import Blueprint, Response, abort, flash, render_template, request, url_for
 from flask_babel import gettext as _
@@ -14,6 +13,7 @@ from flask_login import current_user
 from civic.accounts.models import StaffUser
 from civic.accounts.permissions import staff_required
 from civic.consultations.models import Consultation, ConsultationKind
+from civic.core.downloads import attachment, xlsx_attachment
 from civic.core.errors import DomainError, StateError
 from civic.core.htmx import hx_redirect
 from civic.extensions import db
@@ -38,7 +38,6 @@ from civic.insight.views.runs import results_url
 bp = Blueprint("insight_topics", __name__, url_prefix="/manage/insight")
 
 TEXTS_PER_PAGE = 100
-XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SEGMENT_TITLES = {
     "age_band": _l("Age band"),
     "district": _l("District"),
@@ -299,31 +298,14 @@ def export_csv(consultation_id: int) -> Response:
     consultation, view, corpus = _loaded(consultation_id)
     topics_only = request.args.get("table") == "topics"
     rows = topic_stats.topic_rows(view) if topics_only else topic_stats.assignment_rows(view, corpus)
-    response = Response(topic_stats.write_csv(rows), mimetype="text/csv")
     name = _filename(consultation, view.run, "topics.csv" if topics_only else "csv")
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return attachment(topic_stats.write_csv(rows), mimetype="text/csv", filename=name)
 
 
 @bp.get("/<int:consultation_id>/topics/export.xlsx")
 @staff_required(*EXPORT_ROLES)
 def export_xlsx(consultation_id: int) -> Response:
     consultation, view, corpus = _loaded(consultation_id)
-    target = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 - closed by _stream
-    topic_stats.write_xlsx(view, corpus, target)
-    size = target.tell()
-    target.seek(0)
-    response = Response(_stream(target), mimetype=XLSX_MIMETYPE)
-    response.headers["Content-Length"] = str(size)
-    response.headers["Content-Disposition"] = f'attachment; filename="{_filename(consultation, view.run, "xlsx")}"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
-def _stream(target: IO[bytes], block: int = 64 * 1024) -> Iterator[bytes]:
-    try:
-        while chunk := target.read(block):
-            yield chunk
-    finally:
-        target.close()
+    return xlsx_attachment(
+        lambda target: topic_stats.write_xlsx(view, corpus, target), filename=_filename(consultation, view.run, "xlsx")
+    )
