@@ -6,6 +6,7 @@ from civic.consultations import models as consultations_models
 from civic.hearings import models as hearings_models
 from civic.insight import models as insight_models
 from civic.outreach import models as outreach_models
+from civic.reports import models as reports_models
 from civic.surveys import models as surveys_models
 
 __all__ = [
@@ -15,5 +16,6 @@ __all__ = [
     "hearings_models",
     "insight_models",
     "outreach_models",
+    "reports_models",
     "surveys_models",
 ]

@@ -37,6 +37,7 @@ class ChannelPolicy(enum.StrEnum):
 class MessagePurpose(enum.StrEnum):
     INVITATION = "invitation"
     REMINDER = "reminder"
+    OUTCOME = "outcome"  # "you said, we did": the decision, to residents who took part
 
 
 class MessageState(enum.StrEnum):

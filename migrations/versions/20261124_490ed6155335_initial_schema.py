@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: a85dbf0e984c
+Revision ID: 490ed6155335
 Revises: 
-Create Date: 2026-11-24 04:49:28.821418
+Create Date: 2026-11-24 06:45:15.394369
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import civic.core.db
 
 
 # revision identifiers, used by Alembic.
-revision = 'a85dbf0e984c'
+revision = '490ed6155335'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -188,6 +188,30 @@ def upgrade():
     with op.batch_alter_table('insight_topic_edits', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_insight_topic_edits_consultation_id'), ['consultation_id'], unique=False)
 
+    op.create_table('reports',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('consultation_id', sa.Integer(), nullable=False),
+    sa.Column('state', sa.String(length=16), nullable=False),
+    sa.Column('sections', sa.JSON(), nullable=False),
+    sa.Column('what_we_heard', sa.JSON(), nullable=False),
+    sa.Column('next_steps', sa.JSON(), nullable=False),
+    sa.Column('theme', sa.String(length=19), nullable=False),
+    sa.Column('districts', sa.JSON(), nullable=False),
+    sa.Column('breakdown', sa.String(length=32), nullable=False),
+    sa.Column('snapshot', sa.JSON(), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('published_at', civic.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('published_by_id', sa.Integer(), nullable=True),
+    sa.Column('decision', sa.JSON(), nullable=False),
+    sa.Column('decided_at', civic.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('outcome_notified_at', civic.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', civic.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', civic.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['consultation_id'], ['consultations.id'], name=op.f('fk_reports_consultation_id_consultations'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['published_by_id'], ['staff_users.id'], name=op.f('fk_reports_published_by_id_staff_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_reports')),
+    sa.UniqueConstraint('consultation_id', name=op.f('uq_reports_consultation_id'))
+    )
     op.create_table('surveys',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('consultation_id', sa.Integer(), nullable=False),
@@ -289,6 +313,36 @@ def upgrade():
     with op.batch_alter_table('outreach_invitations', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_outreach_invitations_campaign_id'), ['campaign_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_outreach_invitations_consultation_id'), ['consultation_id'], unique=False)
+
+    op.create_table('report_outcomes',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('report_id', sa.Integer(), nullable=False),
+    sa.Column('topic_key', sa.String(length=64), nullable=False),
+    sa.Column('topic_label', sa.String(length=200), nullable=False),
+    sa.Column('text', sa.JSON(), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['report_id'], ['reports.id'], name=op.f('fk_report_outcomes_report_id_reports'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_report_outcomes')),
+    sa.UniqueConstraint('report_id', 'topic_key', name=op.f('uq_report_outcomes_report_id'))
+    )
+    with op.batch_alter_table('report_outcomes', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_report_outcomes_report_id'), ['report_id'], unique=False)
+
+    op.create_table('report_pdfs',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('report_id', sa.Integer(), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('language', sa.String(length=8), nullable=False),
+    sa.Column('content', sa.LargeBinary(), nullable=False),
+    sa.Column('pages', sa.Integer(), nullable=False),
+    sa.Column('render_ms', sa.Integer(), nullable=False),
+    sa.Column('created_at', civic.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['report_id'], ['reports.id'], name=op.f('fk_report_pdfs_report_id_reports'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_report_pdfs')),
+    sa.UniqueConstraint('report_id', 'version', 'language', name=op.f('uq_report_pdfs_report_id'))
+    )
+    with op.batch_alter_table('report_pdfs', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_report_pdfs_report_id'), ['report_id'], unique=False)
 
     op.create_table('survey_responses',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -631,6 +685,14 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_survey_responses_age_band'))
 
     op.drop_table('survey_responses')
+    with op.batch_alter_table('report_pdfs', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_report_pdfs_report_id'))
+
+    op.drop_table('report_pdfs')
+    with op.batch_alter_table('report_outcomes', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_report_outcomes_report_id'))
+
+    op.drop_table('report_outcomes')
     with op.batch_alter_table('outreach_invitations', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_outreach_invitations_consultation_id'))
         batch_op.drop_index(batch_op.f('ix_outreach_invitations_campaign_id'))
@@ -650,6 +712,7 @@ def downgrade():
 
     op.drop_table('campaign_templates')
     op.drop_table('surveys')
+    op.drop_table('reports')
     with op.batch_alter_table('insight_topic_edits', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_insight_topic_edits_consultation_id'))
 
