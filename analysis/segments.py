@@ -231,7 +231,7 @@ def _dimension(
         sizes[j] += 1
         for value in values:
             table[row_of[value], j] += 1
-    cells, sizes_hidden = _suppress(table, sizes, kind, min_cell)
+    cells, sizes_hidden = suppress_breakdown(table, sizes, kind, min_cell)
     primary = (table > 0) & (table < min_cell)
     result.segments = columns
     result.sizes = [None if hide else int(size) for size, hide in zip(sizes, sizes_hidden, strict=True)]
@@ -259,7 +259,7 @@ def _dimension(
     return result
 
 
-def _suppress(table: np.ndarray, sizes: np.ndarray, kind: str, min_cell: int) -> tuple[np.ndarray, np.ndarray]:
+def suppress_breakdown(table: np.ndarray, sizes: np.ndarray, kind: str, min_cell: int) -> tuple[np.ndarray, np.ndarray]:
     """Return (hidden cells, hidden sizes); a segment whose size is hidden is hidden whole."""
     n_rows, n_cols = table.shape
     if kind in _EXCLUSIVE_KINDS:
