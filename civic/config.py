@@ -111,6 +111,16 @@ class BaseConfig:
     INSIGHT_RUN_NEVER_STARTED_MINUTES = 120
     #: The demo seed queues topic and opinion-group runs for the worker (tests of the seed skip them).
     INSIGHT_DEMO_RUNS = True
+    # Report PDFs: Debian's Chromium (never a browser Playwright downloads), driven by Playwright in the worker;
+    # seconds one page may take to load and draw its charts; the download page queues a missing PDF at most once
+    # per REPORT_PDF_REQUEUE_SECONDS (in RATELIMIT_STORAGE_URI, shared by the web processes).
+    REPORT_PDF_CHROMIUM = "/usr/bin/chromium"
+    REPORT_PDF_TIMEOUT = 60.0
+    REPORT_PDF_REQUEUE_SECONDS = 60
+    #: Queue renders on publication and from the download page (the tests queue none: Celery runs them eagerly).
+    REPORT_PDF_QUEUE = True
+    #: The licence of published reports' figures and open data (shown on the page and in every download).
+    REPORT_DATA_LICENCE = "CC BY 4.0"
     CELERY: dict = {  # noqa: RUF012
         "broker_url": f"sqla+sqlite:///{INSTANCE / 'celery-broker.sqlite'}",
         "task_ignore_result": True,
@@ -152,6 +162,8 @@ class TestingConfig(BaseConfig):
     # Unrelated tests must not load a language model for every comment; insight tests choose one.
     INSIGHT_EMBEDDER = "none"
     INSIGHT_DEMO_RUNS = False
+    # Eager tasks would launch Chromium inside every publication's commit; the PDF tests render explicitly.
+    REPORT_PDF_QUEUE = False
 
 
 class ProductionConfig(BaseConfig):

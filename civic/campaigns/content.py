@@ -30,10 +30,12 @@ from civic.campaigns.default_texts import (
     DEFAULT_TEXTS,
     FOOTER,
     MESSAGE_LANGUAGES,
+    OUTCOME_FOOTER,
     default_template,
     default_templates,
+    missing_outcome_templates,
 )
-from civic.campaigns.models import Campaign, CampaignTemplate, ChannelPolicy
+from civic.campaigns.models import Campaign, CampaignTemplate, ChannelPolicy, MessagePurpose
 from civic.campaigns.sms_encoding import (
     GSM_BASIC,
     GSM_EXTENSION,
@@ -197,7 +199,11 @@ def render_message(
     language: str,
     base_url: str | None = None,
 ) -> RenderedMessage:
-    """Fill the template for one resident: subject, plain text with footer, branded HTML, and the SMS text."""
+    """Fill the template for one resident: subject, plain text with footer, branded HTML, and the SMS text.
+
+    An outcome message's ``link`` is the public report and its ``stop_link`` is empty: its footer says why the
+    resident gets it and that nothing follows, and links the report where other messages link "stop".
+    """
     values = placeholder_values(
         organisation=organisation,
         consultation=consultation,
@@ -206,12 +212,14 @@ def render_message(
         stop_link=stop_link,
         language=language,
     )
-    footer = FOOTER.get(language, FOOTER["nb"])
+    outcome = template.purpose == MessagePurpose.OUTCOME
+    footers = OUTCOME_FOOTER if outcome else FOOTER
+    footer = footers.get(language, footers["nb"])
     subject = " ".join(fill(template.email_subject, values).split())  # no line breaks in a header
     body = fill(template.email_body, values).strip()
-    why = footer["why"].replace("{organisation}", organisation.name)
-    stop = footer["stop"].replace("{stop_link}", stop_link)
-    text = f"{body}\n\n-- \n{organisation.name}\n{why}\n{stop}\n"
+    why = footer["why"].replace("{organisation}", organisation.name).replace("{title}", values["title"])
+    stop = "" if outcome else footer["stop"].replace("{stop_link}", stop_link) + "\n"
+    text = f"{body}\n\n-- \n{organisation.name}\n{why}\n{stop}"
     base = base_url if base_url is not None else current_app.config["PUBLIC_BASE_URL"]
     html = _render_html(
         template.email_body,
@@ -222,6 +230,7 @@ def render_message(
         footer=footer,
         why=why,
         coat_of_arms=coat_of_arms_url(organisation, base),
+        footer_link=(values["link"], footer["link_label"]) if outcome else (values["stop_link"], footer["stop_label"]),
     )
     sms = fill(template.sms_body, values).strip()
     return RenderedMessage(subject=subject, text=text, html=html, sms=sms)
@@ -267,6 +276,7 @@ def _render_html(
     footer: Mapping[str, str],
     why: str,
     coat_of_arms: str,
+    footer_link: tuple[str, str],
 ) -> str:
     template = current_app.jinja_env.get_template("campaigns/email/message.html")
     return template.render(
@@ -279,8 +289,8 @@ def _render_html(
         accent=_colour(organisation.accent_color, "#1f42aa"),
         coat_of_arms=coat_of_arms,
         why=why,
-        stop_link=values["stop_link"],
-        stop_label=footer["stop_label"],
+        stop_link=footer_link[0],
+        stop_label=footer_link[1],
     )
 
 
@@ -291,6 +301,7 @@ def _colour(value: str, fallback: str) -> str:
 # --- validation --------------------------------------------------------------------------------------------
 
 SAMPLE_LINK = "https://civic.example.no/p/" + "x" * 43
+SAMPLE_REPORT_LINK = "https://civic.example.no/r/" + "x" * 32 + "?lang=nb"
 
 
 def sample_values(
@@ -298,15 +309,17 @@ def sample_values(
     organisation_name: str = "Bydel Bjerke",
     title: str = "Parkering i Bjerke",
     deadline: str = "1. desember 2026 kl. 23:59",
+    purpose: str = MessagePurpose.INVITATION,
 ) -> dict[str, str]:
     """Values of realistic length, to measure and preview a template without a resident."""
+    outcome = purpose == MessagePurpose.OUTCOME
     return {
         "first_name": "Kari",
         "title": title,
-        "link": SAMPLE_LINK,
+        "link": SAMPLE_REPORT_LINK if outcome else SAMPLE_LINK,
         "deadline": deadline,
         "organisation": organisation_name,
-        "stop_link": "https://civic.example.no/stop/" + "x" * 43,
+        "stop_link": "" if outcome else "https://civic.example.no/stop/" + "x" * 43,
     }
 
 
@@ -333,7 +346,8 @@ def template_problems(
 ) -> list[tuple[str, str]]:
     """Like :func:`validate_template`, each problem with the field it belongs to (for forms)."""
     needs_email, needs_sms = _channels(template, channel_policy)
-    values = dict(sample or sample_values())
+    outcome = template.purpose == MessagePurpose.OUTCOME
+    values = dict(sample or sample_values(purpose=template.purpose))
     problems: list[tuple[str, str]] = []
     fields = (
         ("email_subject", template.email_subject or "", needs_email, _("The e-mail subject is empty.")),
@@ -351,9 +365,15 @@ def template_problems(
             continue
         if name == "email_subject" and len(text) > MAX_SUBJECT_LENGTH:
             problems.append((name, _("The subject is too long (at most %(n)s characters).", n=MAX_SUBJECT_LENGTH)))
+        if outcome and uses_placeholder(text, "stop_link"):
+            problems.append(
+                (name, _("Remove {stop_link}: this message goes once, without a personal link, so it has none."))
+            )
         if name in ("email_body", "sms_body") and not uses_placeholder(text, "link"):
             problems.append(
-                (name, _("The text must contain {link}: without the personal link the resident cannot respond."))
+                (name, _("The text must contain {link}: the link to the published report."))
+                if outcome
+                else (name, _("The text must contain {link}: without the personal link the resident cannot respond."))
             )
         if name == "sms_body":
             info = sms_info(fill(text, values))
@@ -386,8 +406,10 @@ __all__ = [
     "MAX_SMS_SEGMENTS",
     "MAX_SUBJECT_LENGTH",
     "MESSAGE_LANGUAGES",
+    "OUTCOME_FOOTER",
     "PLACEHOLDERS",
     "SAMPLE_LINK",
+    "SAMPLE_REPORT_LINK",
     "TIMEZONE",
     "UCS2_MULTI",
     "UCS2_SINGLE",
@@ -400,6 +422,7 @@ __all__ = [
     "default_templates",
     "fill",
     "format_deadline",
+    "missing_outcome_templates",
     "pick_template",
     "placeholder_values",
     "render_message",

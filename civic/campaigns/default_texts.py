@@ -1,4 +1,4 @@
-"""Texts in the message language: default invitation and reminder templates, the e-mail footer, deadlines.
+"""Texts in the message language: default invitation, reminder and outcome templates, the e-mail footers, deadlines.
 
 These are content, not UI: the resident's KRR language decides which one is used, so they are kept here per
 language rather than translated through gettext. ``civic.campaigns.content`` re-exports these names.
@@ -6,7 +6,7 @@ language rather than translated through gettext. ``civic.campaigns.content`` re-
 
 from __future__ import annotations
 
-from civic.campaigns.models import CampaignTemplate, MessagePurpose
+from civic.campaigns.models import Campaign, CampaignTemplate, MessagePurpose
 from civic.consultations.models import Consultation
 
 #: The languages messages can be written in (and that have default texts).
@@ -16,26 +16,53 @@ FOOTER = {
     "nb": {
         "why": "Du får denne meldingen fordi {organisation} spør innbyggere som berøres av saken. "
         "Kontaktinformasjonen kommer fra Kontakt- og reservasjonsregisteret og lagres ikke hos oss.",
-        "stop": "Vil du ikke få flere påminnelser om denne saken? {stop_link}",
-        "stop_label": "Stopp påminnelser",
+        "stop": "Vil du ikke få flere meldinger om denne saken, verken påminnelser eller beskjed om hva som blir "
+        "bestemt? {stop_link}",
+        "stop_label": "Stopp meldinger",
         "answer": "Svar her",
         "no_deadline": "høringen stenger",
     },
     "nn": {
         "why": "Du får denne meldinga fordi {organisation} spør innbyggjarar som saka gjeld. "
         "Kontaktinformasjonen kjem frå Kontakt- og reservasjonsregisteret og blir ikkje lagra hos oss.",
-        "stop": "Vil du ikkje få fleire påminningar om denne saka? {stop_link}",
-        "stop_label": "Stopp påminningar",
+        "stop": "Vil du ikkje få fleire meldingar om denne saka, verken påminningar eller melding om kva som blir "
+        "bestemt? {stop_link}",
+        "stop_label": "Stopp meldingar",
         "answer": "Svar her",
         "no_deadline": "høyringa stengjer",
     },
     "en": {
         "why": "You are receiving this message because {organisation} is asking residents affected by this matter. "
         "Your contact details come from the Common Contact Register (KRR) and are not stored by us.",
-        "stop": "Don't want more reminders about this matter? {stop_link}",
-        "stop_label": "Stop reminders",
+        "stop": "Don't want more messages about this matter, neither reminders nor news of the decision? {stop_link}",
+        "stop_label": "Stop messages",
         "answer": "Respond here",
         "no_deadline": "the consultation closes",
+    },
+}
+#: The footer of an outcome message ("you said, we did"). It has no stop link: the message carries no personal
+#: token, goes once, and only to residents who did not stop messages; ``link`` is the public report.
+OUTCOME_FOOTER = {
+    "nb": {
+        "why": "Du får denne meldingen fordi du deltok i «{title}» etter en invitasjon fra {organisation}. "
+        "Kontaktinformasjonen kommer fra Kontakt- og reservasjonsregisteret og lagres ikke hos oss. "
+        "Dette er den siste meldingen om saken.",
+        "answer": "Les rapporten",
+        "link_label": "Hva innbyggerne sa, og hva som ble bestemt",
+    },
+    "nn": {
+        "why": "Du får denne meldinga fordi du var med i «{title}» etter ein invitasjon frå {organisation}. "
+        "Kontaktinformasjonen kjem frå Kontakt- og reservasjonsregisteret og blir ikkje lagra hos oss. "
+        "Dette er den siste meldinga om saka.",
+        "answer": "Les rapporten",
+        "link_label": "Kva innbyggjarane sa, og kva som vart bestemt",
+    },
+    "en": {
+        "why": "You are receiving this message because you took part in “{title}” after an invitation from "
+        "{organisation}. Your contact details come from the Common Contact Register (KRR) and are not stored by us. "
+        "This is the last message about this matter.",
+        "answer": "Read the report",
+        "link_label": "What residents said, and what was decided",
     },
 }
 DEADLINE_PATTERN = {"nb": "d. MMMM y 'kl.' HH:mm", "nn": "d. MMMM y 'kl.' HH:mm", "en": "d MMMM y 'at' HH:mm"}
@@ -58,6 +85,14 @@ DEFAULT_TEXTS: dict[str, dict[str, dict[str, str]]] = {
             "sms": "Påminnelse fra {organisation}: svar om \"{title}\" innen {deadline}: {link} "
             "Stopp påminnelser: {stop_link}",
         },
+        "outcome": {
+            "subject": "Dette ble bestemt: {title}",
+            "body": "Hei {first_name},\n\nTakk for at du deltok i «{title}». Nå er saken avgjort, og {organisation} "
+            "har publisert en rapport om hva innbyggerne sa og hva som ble bestemt.\n\n{link}\n\n"
+            "Vennlig hilsen\n{organisation}",
+            "sms": "Hei {first_name}! Takk for at du deltok i \"{title}\". Les hva innbyggerne sa og hva "
+            "{organisation} bestemte: {link}",
+        },
     },
     "nn": {
         "invitation": {
@@ -75,6 +110,14 @@ DEFAULT_TEXTS: dict[str, dict[str, dict[str, str]]] = {
             "{link}\n\nVenleg helsing\n{organisation}",
             "sms": "Påminning frå {organisation}: svar om \"{title}\" innan {deadline}: {link} "
             "Stopp påminningar: {stop_link}",
+        },
+        "outcome": {
+            "subject": "Dette vart bestemt: {title}",
+            "body": "Hei {first_name},\n\nTakk for at du var med i «{title}». No er saka avgjord, og {organisation} "
+            "har publisert ein rapport om kva innbyggjarane sa og kva som vart bestemt.\n\n{link}\n\n"
+            "Venleg helsing\n{organisation}",
+            "sms": "Hei {first_name}! Takk for at du var med i \"{title}\". Les kva innbyggjarane sa og kva "
+            "{organisation} bestemte: {link}",
         },
     },
     "en": {
@@ -94,12 +137,24 @@ DEFAULT_TEXTS: dict[str, dict[str, dict[str, str]]] = {
             "sms": "Reminder from {organisation}: respond about \"{title}\" by {deadline}: {link} "
             "Stop reminders: {stop_link}",
         },
+        "outcome": {
+            "subject": "What was decided: {title}",
+            "body": "Hello {first_name},\n\nThank you for taking part in “{title}”. A decision has now been made, "
+            "and {organisation} has published a report on what residents said and what was decided.\n\n{link}\n\n"
+            "Kind regards\n{organisation}",
+            "sms": "Hello {first_name}! Thank you for taking part in \"{title}\". Read what residents said and what "
+            "{organisation} decided: {link}",
+        },
     },
 }
 
 
 def default_templates(consultation: Consultation) -> list[CampaignTemplate]:
-    """Return new (unsaved) invitation and reminder templates in each of the consultation's languages."""
+    """Return new (unsaved) invitation and reminder templates in each of the consultation's languages.
+
+    Outcome texts are not made here: they are needed only after the decision, often by campaigns created before
+    outcome messages existed, so they come from :func:`missing_outcome_templates` when first shown or used.
+    """
     languages = [lang for lang in consultation.languages or [] if lang in MESSAGE_LANGUAGES] or ["nb"]
     templates = []
     for language in dict.fromkeys(languages):
@@ -120,12 +175,21 @@ def default_template(purpose: str, language: str) -> CampaignTemplate:
     )
 
 
+def missing_outcome_templates(campaign: Campaign) -> list[CampaignTemplate]:
+    """Return new (unsaved, unattached) default outcome templates for each of the campaign's message languages
+    that has none yet; the caller appends them to ``campaign.templates`` to keep them."""
+    have = {t.language for t in campaign.templates if t.purpose == MessagePurpose.OUTCOME}
+    languages = dict.fromkeys(t.language for t in campaign.templates if t.language in MESSAGE_LANGUAGES) or {"nb": None}
+    return [default_template(MessagePurpose.OUTCOME, language) for language in languages if language not in have]
+
 
 __all__ = [
     "DEADLINE_PATTERN",
     "DEFAULT_TEXTS",
     "FOOTER",
     "MESSAGE_LANGUAGES",
+    "OUTCOME_FOOTER",
     "default_template",
     "default_templates",
+    "missing_outcome_templates",
 ]

@@ -15,6 +15,11 @@ Contact data (addresses, first names) exists only in memory and in the send_batc
 published with a redacted argsrepr. Each message's link token is made when its batch starts sending, goes
 into the message and is dropped: only its hash is stored (outreach.links). Nothing here logs them;
 provider errors carry reason codes only.
+
+A round has a purpose, kept with it in ``campaign.counts["rounds"]``: round 0 invites, later rounds remind,
+unless their entry says ``"purpose": "outcome"``. An outcome round ("you said, we did") goes to residents who
+responded, did not stop messages and did not bounce; it carries the public report link stored with the round
+(``"link"``) instead of a personal link, so no token is made for it.
 """
 
 from __future__ import annotations
@@ -115,14 +120,17 @@ def plan_round(
     secret_key: str,
     segment: Mapping[str, str] | None = None,
     now: datetime | None = None,
+    purpose: str | None = None,
 ) -> RoundPlan:
     """Create the round's invitations (round 0) and message rows, in bulk; return the pending payloads.
 
     Safe to run again: existing invitations and messages are found by person reference and (invitation, round).
     Round 0 invites every recipient; later rounds remind invited residents who have not responded, have not
     stopped reminders and did not bounce, optionally only those of one ``segment`` ({"dimension", "value"}).
+    An outcome round (``purpose``) tells residents who responded, have not stopped messages and did not bounce.
     """
     now = now or now_utc()
+    outcome = purpose == MessagePurpose.OUTCOME
     plan = RoundPlan(round=round_no)
     people: dict[str, Recipient] = {}
     for recipient in recipients:
@@ -177,7 +185,7 @@ def plan_round(
             plan.skipped["not_invited"] += 1  # joined the audience after the invitation round
             continue
         if round_no > 0:
-            reason = _reminder_skip_reason(row, segment)
+            reason = _outcome_skip_reason(row) if outcome else _reminder_skip_reason(row, segment)
             if reason:
                 plan.skipped[reason] += 1
                 continue
@@ -236,6 +244,25 @@ def _reminder_skip_reason(row: Any, segment: Mapping[str, str] | None) -> str:
     if segment and getattr(row, segment["dimension"]) != segment["value"]:
         return "outside_segment"
     return ""
+
+
+def _outcome_skip_reason(row: Any) -> str:
+    if row.responded_at is None:
+        return "not_responded"
+    # The resident's "stop" link covers every later message of the campaign, not only reminders.
+    if row.reminders_stopped_at is not None:
+        return "stopped"
+    if row.bounced_at is not None:
+        return "bounced"
+    return ""
+
+
+def round_purpose(campaign: Campaign, round_no: int) -> str:
+    """Return the purpose of a round: stored with it, else invitation for round 0 and reminder after that."""
+    stored = rounds_of(campaign).get(str(round_no), {}).get("purpose")
+    if stored:
+        return str(stored)
+    return MessagePurpose.INVITATION if round_no == 0 else MessagePurpose.REMINDER
 
 
 # --- the global send rate -------------------------------------------------------------------------------
@@ -305,12 +332,18 @@ class _Context:
     sms_sender: str
     config: Mapping[str, Any]
     templates: dict[str, CampaignTemplate]
+    #: An outcome round's public report URL ("" for other rounds, whose links are personal).
+    report_link: str = ""
 
-    def links(self, token: str) -> tuple[str, str]:
+    def links(self, token: str, language: str = "nb") -> tuple[str, str]:
+        if self.purpose == MessagePurpose.OUTCOME:
+            # The same public page for everyone, opened in the message's language; nothing personal.
+            separator = "&" if "?" in self.report_link else "?"
+            return f"{self.report_link}{separator}lang={language}", ""
         return f"{self.base_url}/p/{token}", f"{self.base_url}/stop/{token}"
 
     def render(self, item: Mapping[str, Any], token: str) -> Any:
-        link, stop_link = self.links(token)
+        link, stop_link = self.links(token, item["l"])
         template = self.templates.get(item["l"]) or self.templates["nb"]
         return render_message(
             template,
@@ -332,7 +365,7 @@ def _detached_copy(obj: Any) -> Any:
 
 
 def _context(session: Session, campaign: Campaign, round_no: int, config: Mapping[str, Any]) -> _Context:
-    purpose = MessagePurpose.INVITATION if round_no == 0 else MessagePurpose.REMINDER
+    purpose = round_purpose(campaign, round_no)
     templates = {lang: _detached_copy(pick_template(campaign, purpose, lang)) for lang in MESSAGE_LANGUAGES}
     return _Context(
         campaign=_detached_copy(campaign),
@@ -344,6 +377,7 @@ def _context(session: Session, campaign: Campaign, round_no: int, config: Mappin
         mail_from=config["MAIL_FROM"],
         sms_sender=config["SMS_SENDER"],
         config=config,
+        report_link=str(rounds_of(campaign).get(str(round_no), {}).get("link") or ""),
     )
 
 
@@ -383,9 +417,12 @@ def send_batch_items(
     # only its hash is stored; the token goes into the message. A link whose message is not sent in the end
     # (skipped, failed, retried with another link) was never given to anyone.
     todo_ids = [int(item["m"]) for item in todo]
-    tokens = dict(zip(todo_ids, issue_links(session, [invitations[i] for i in todo_ids]), strict=True))
-    session.commit()
     context = _context(session, campaign, round_no, config)
+    if context.purpose == MessagePurpose.OUTCOME:
+        tokens = dict.fromkeys(todo_ids, "")  # the public report link: no personal link is made or sent
+    else:
+        tokens = dict(zip(todo_ids, issue_links(session, [invitations[i] for i in todo_ids]), strict=True))
+        session.commit()
     channel = todo[0]["c"]
     if channel == "email":
         with transports.email_session() as email_session:

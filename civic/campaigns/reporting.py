@@ -15,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from civic.campaigns.models import Campaign, MessageState, OutboundMessage
+from civic.campaigns.models import Campaign, MessagePurpose, MessageState, OutboundMessage
 from civic.outreach.models import Invitation
 
 MIN_CELL = 5
@@ -63,6 +63,8 @@ class CampaignReport:
     segments: dict[str, list[SegmentRow]] = field(default_factory=dict)
     overall_rate: float = 0.0
     rounds: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: One row per round in order: (number, label, requested_at, skipped reasons); outcome rounds are labelled so.
+    round_rows: list[tuple[int, str, str, dict[str, int]]] = field(default_factory=list)
 
     @property
     def in_flight(self) -> int:
@@ -71,6 +73,22 @@ class CampaignReport:
     @property
     def latest_total(self) -> int:
         return sum(self.latest_states.values())
+
+    @property
+    def latest_label(self) -> str:
+        """What the latest round was: "Invitations", "Reminder round 2" or "Outcome message"; "" before any."""
+        if not self.rounds:
+            return ""
+        return round_label(self.latest_round, self.rounds.get(str(self.latest_round), {}))
+
+
+def round_label(round_no: int, entry: dict[str, Any]) -> str:
+    purpose = entry.get("purpose") or (MessagePurpose.INVITATION if round_no == 0 else MessagePurpose.REMINDER)
+    if purpose == MessagePurpose.OUTCOME:
+        return _("Outcome message")
+    if purpose == MessagePurpose.INVITATION:
+        return _("Invitations")
+    return _("Reminder round %(n)d", n=round_no)
 
 
 def _by_state(session: Session, campaign_id: int, round_no: int | None = None) -> dict[str, int]:
@@ -87,6 +105,10 @@ def progress(session: Session, campaign: Campaign) -> CampaignReport:
     report.rounds = rounds
     report.latest_round = max((int(k) for k in rounds), default=0)
     report.latest_states = _by_state(session, campaign.id, report.latest_round)
+    report.round_rows = [
+        (int(key), round_label(int(key), entry), str(entry.get("requested_at") or ""), dict(entry.get("skipped") or {}))
+        for key, entry in sorted(rounds.items(), key=lambda item: int(item[0]))
+    ]
     return report
 
 
@@ -114,6 +136,16 @@ def campaign_report(session: Session, campaign: Campaign) -> CampaignReport:
         ("opened", _("Opened the link"), opened),
         ("responded", _("Responded"), responded),
     ]
+    outcome_rounds = [int(k) for k, entry in report.rounds.items() if entry.get("purpose") == MessagePurpose.OUTCOME]
+    if outcome_rounds:
+        told = session.scalar(
+            select(func.count(func.distinct(OutboundMessage.invitation_id))).where(
+                OutboundMessage.campaign_id == campaign.id,
+                OutboundMessage.round.in_(outcome_rounds),
+                OutboundMessage.state.in_((MessageState.SENT, MessageState.DELIVERED)),
+            )
+        )
+        report.funnel.append(("told_outcome", _("Told the outcome"), int(told or 0)))
     report.failures = [
         (reason, int(n))
         for reason, n in session.execute(

@@ -1,4 +1,4 @@
-"""Campaign lifecycle: create, schedule, send now, cancel, reminders and the explicit "resend unknown".
+"""Campaign lifecycle: create, schedule, send now, cancel, reminders, outcome messages and "resend unknown".
 
 Services flush, never commit; views commit once. Work for the worker is queued with enqueue_after_commit,
 by task name (tasks sit above services and import them).
@@ -25,7 +25,7 @@ from civic.campaigns.audience import (
     count_audience,
     validate_criteria,
 )
-from civic.campaigns.content import default_templates, validate_template
+from civic.campaigns.content import default_templates, missing_outcome_templates, validate_template
 from civic.campaigns.models import (
     EDITABLE_STATES,
     Campaign,
@@ -193,7 +193,7 @@ def begin_sending(session: Session, campaign: Campaign, *, now: datetime) -> Non
 
 def _request_round(
     session: Session, campaign: Campaign, round_no: int, *, now: datetime, segment: Mapping[str, str] | None = None,
-    targeted: bool = False,
+    targeted: bool = False, purpose: str | None = None, link: str = "",
 ) -> None:
     rounds = dispatch.rounds_of(campaign)
     rounds[str(round_no)] = {
@@ -201,7 +201,10 @@ def _request_round(
         "requested_at": now.isoformat(),
         "segment": dict(segment) if segment else None,
         "targeted": targeted,
+        "purpose": str(purpose or (MessagePurpose.INVITATION if round_no == 0 else MessagePurpose.REMINDER)),
     }
+    if link:
+        rounds[str(round_no)]["link"] = link
     dispatch.store_rounds(campaign, rounds)
     session.flush()
     enqueue_after_commit(session, signature(START_ROUND), campaign.id, round_no)
@@ -250,6 +253,45 @@ def send_reminder(
         entry = {"round": round_no, **segment, "at": now.isoformat()}
         targeted = [*campaign.counts.get("targeted_reminders", []), entry]
         campaign.counts = {**campaign.counts, "targeted_reminders": targeted}
+    return round_no
+
+
+def outcome_round(campaign: Campaign) -> int | None:
+    """Return the number of the campaign's outcome round, or None when there is none."""
+    for key, entry in dispatch.rounds_of(campaign).items():
+        if entry.get("purpose") == MessagePurpose.OUTCOME:
+            return int(key)
+    return None
+
+
+def send_outcome(session: Session, campaign: Campaign, *, link: str, now: datetime | None = None) -> int:
+    """Start the outcome round ("you said, we did"): one message with the public report ``link`` to residents who
+    responded, have not stopped messages and did not bounce. Contact data is fetched again when the round runs.
+
+    At most one outcome round per campaign: asking again returns the existing round. Outcome texts missing in a
+    language of the campaign get the defaults.
+    """
+    now = now or now_utc()
+    existing = outcome_round(campaign)
+    if existing is not None:
+        return existing
+    if campaign.state == CampaignState.SENDING:
+        raise CampaignStateError(_("Wait until the current send has finished."))
+    if campaign.state != CampaignState.SENT:
+        raise CampaignStateError(_("Only residents of a sent campaign can be told the outcome."))
+    campaign.templates.extend(missing_outcome_templates(campaign))
+    for template in campaign.templates:
+        if template.purpose != MessagePurpose.OUTCOME:
+            continue
+        problems = validate_template(template, channel_policy=campaign.channel_policy)
+        if problems:
+            raise CampaignNotReadyError(
+                _("The outcome message texts need changes first (%(language)s): %(problems)s",
+                  language=template.language, problems=" ".join(problems))
+            )
+    round_no = next_round(campaign)
+    campaign.state = CampaignState.SENDING
+    _request_round(session, campaign, round_no, now=now, purpose=MessagePurpose.OUTCOME, link=link)
     return round_no
 
 

@@ -70,7 +70,10 @@ def publish_batches(campaign_id: int, round_no: int, plan: dispatch.RoundPlan) -
     max_retries=5,
 )
 def start_round(campaign_id: int, round_no: int) -> None:
-    """Fetch the audience, create invitations (round 0) and message rows in bulk, then queue send batches."""
+    """Fetch the audience, create invitations (round 0) and message rows in bulk, then queue send batches.
+
+    Every round fetches contact data afresh, outcome rounds too; the round's purpose decides who gets a message.
+    """
     campaign = db.session.get(Campaign, campaign_id)
     if campaign is None or campaign.state == CampaignState.CANCELLED:
         return
@@ -81,7 +84,8 @@ def start_round(campaign_id: int, round_no: int) -> None:
     selection = select_recipients(registry, criteria, ChannelPolicy(campaign.channel_policy), now.date())
     segment = dispatch.rounds_of(campaign).get(str(round_no), {}).get("segment")
     plan = dispatch.plan_round(
-        db.session, campaign, round_no, selection.recipients, secret_key=config["SECRET_KEY"], segment=segment, now=now
+        db.session, campaign, round_no, selection.recipients, secret_key=config["SECRET_KEY"], segment=segment,
+        now=now, purpose=dispatch.round_purpose(campaign, round_no),
     )
     if round_no == 0:
         # Aggregate numbers only: matched, reachable, each reason for not contacting, population by segment.

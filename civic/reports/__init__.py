@@ -22,3 +22,4 @@ def register(app: Flask) -> None:
     for module in (views, views_compose, views_outcomes, views_public, views_pdf, views_overview):
         app.register_blueprint(module.bp)
     add_menu_entry(app, "reports.index", lambda: _("Results"), tuple(views.VIEW_ROLES))
+    add_menu_entry(app, "reports_compose.index", lambda: _("Reports"), tuple(views_compose.VIEW_ROLES))

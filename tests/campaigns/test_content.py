@@ -165,7 +165,7 @@ def test_html_escapes_everything_and_has_no_tracking(app, organisation, consulta
 def test_html_has_no_image_without_coat_of_arms(app, organisation, consultation, campaign):
     rendered = _render(pick_template(campaign, "reminder", "nb"), organisation, consultation)
     assert "<img" not in rendered.html
-    assert "Stopp påminnelser" in rendered.html
+    assert "Stopp meldinger" in rendered.html
 
 
 def test_no_deadline_gives_a_phrase(app, organisation, consultation, campaign):

@@ -19,7 +19,7 @@ def test_get_asks_and_changes_nothing(client, db, invited, english_ui):
     response = client.get(f"/stop/{token}")
     assert response.status_code == 200
     page = response.get_data(as_text=True)
-    assert "Stop reminders about “Parkering i Bjerke”?" in page
+    assert "Stop messages about “Parkering i Bjerke”?" in page
     assert f'action="/stop/{token}"' in page
     assert 'method="post"' in page
     assert '<html lang="en">' in page
@@ -39,7 +39,7 @@ def test_post_stops_reminders_idempotently(client, db, invited, english_ui):
     invitation, token = invited
     response = client.post(f"/stop/{token}")
     assert response.status_code == 200
-    assert "You will not get more reminders about “Parkering i Bjerke”." in response.get_data(as_text=True)
+    assert "You will not get more messages about “Parkering i Bjerke”" in response.get_data(as_text=True)
     db.session.refresh(invitation)
     stopped_at = invitation.reminders_stopped_at
     assert stopped_at is not None

@@ -17,9 +17,9 @@ from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
 from civic.accounts.permissions import PLANNERS, staff_required
-from civic.campaigns import content
+from civic.campaigns import content, services
 from civic.campaigns.forms_messages import AddLanguageForm, TemplateForm
-from civic.campaigns.models import EDITABLE_STATES, Campaign, CampaignTemplate, MessagePurpose
+from civic.campaigns.models import EDITABLE_STATES, Campaign, CampaignState, CampaignTemplate, MessagePurpose
 from civic.campaigns.trial_send import send_trial
 from civic.campaigns.views.common import load_campaign
 from civic.consultations.models import Consultation
@@ -47,37 +47,48 @@ def _consultation(campaign: Campaign) -> Consultation:
     return db.session.get_one(Consultation, campaign.consultation_id)
 
 
+def _templates(campaign: Campaign) -> list[CampaignTemplate]:
+    """The campaign's texts, with the default outcome texts of its languages until they are saved (unattached)."""
+    return [*campaign.templates, *content.missing_outcome_templates(campaign)]
+
+
 def _template(campaign: Campaign, purpose: str, language: str) -> CampaignTemplate:
     if purpose not in tuple(MessagePurpose) or language not in content.MESSAGE_LANGUAGES:
         abort(404)
-    for template in campaign.templates:
+    for template in _templates(campaign):
         if template.purpose == purpose and template.language == language:
             return template
     abort(404)
 
 
-def _editable(campaign: Campaign) -> bool:
+def _editable(campaign: Campaign, purpose: str = MessagePurpose.INVITATION) -> bool:
+    if purpose == MessagePurpose.OUTCOME:
+        # Written after the decision, long after the invitations went: editable until the outcome round starts.
+        return campaign.state != CampaignState.CANCELLED and services.outcome_round(campaign) is None
     return campaign.state in EDITABLE_STATES
 
 
-def _require_editable(campaign: Campaign) -> None:
-    if not _editable(campaign):
+def _require_editable(campaign: Campaign, purpose: str = MessagePurpose.INVITATION) -> None:
+    if not _editable(campaign, purpose):
         raise StateError(_("The messages can no longer be changed: this campaign has been sent or cancelled."))
 
 
 def _purpose_label(purpose: str) -> str:
+    if purpose == MessagePurpose.OUTCOME:
+        return _("Outcome message")
     return _("Invitation") if purpose == MessagePurpose.INVITATION else _("Reminder")
 
 
 # --- helpers -----------------------------------------------------------------------------------------------
 
 
-def _sample(campaign: Campaign, language: str) -> dict[str, str]:
+def _sample(campaign: Campaign, language: str, purpose: str = MessagePurpose.INVITATION) -> dict[str, str]:
     consultation = _consultation(campaign)
     return content.sample_values(
         organisation_name=current_user.organisation.name,
         title=localized(consultation.title, language, consultation.default_language),
         deadline=content.format_deadline(consultation, language),
+        purpose=purpose,
     )
 
 
@@ -96,7 +107,7 @@ def _problems(campaign: Campaign, draft: CampaignTemplate, form: TemplateForm) -
     """Attach template problems to the form's fields; True when there are none (and no field errors)."""
     ok = not any(getattr(form, name).errors for name in ("email_subject", "email_body", "sms_body"))
     for field, message in content.template_problems(
-        draft, channel_policy=campaign.channel_policy, sample=_sample(campaign, draft.language)
+        draft, channel_policy=campaign.channel_policy, sample=_sample(campaign, draft.language, draft.purpose)
     ):
         getattr(form, field).errors = [*getattr(form, field).errors, message]
         ok = False
@@ -114,7 +125,7 @@ def _sms_context(text: str, sample: dict[str, str]) -> dict[str, Any]:
 
 def _preview(campaign: Campaign, draft: CampaignTemplate, language: str) -> dict[str, Any] | None:
     """Render the draft with sample values; None while it has problems that make rendering impossible."""
-    sample = _sample(campaign, language)
+    sample = _sample(campaign, language, draft.purpose)
     try:
         rendered = content.render_message(
             draft,
@@ -137,12 +148,12 @@ def _edit_context(
         "campaign": campaign,
         "template": template,
         "form": form,
-        "editable": _editable(campaign),
+        "editable": _editable(campaign, template.purpose),
         "purpose_label": _purpose_label(template.purpose),
         "language_name": LANGUAGE_NAMES.get(template.language, template.language),
         "placeholders": content.PLACEHOLDERS,
         "preview": _preview(campaign, draft, template.language),
-        **_sms_context(draft.sms_body, _sample(campaign, template.language)),
+        **_sms_context(draft.sms_body, _sample(campaign, template.language, template.purpose)),
         "test_result": None,
         **extra,
     }
@@ -161,23 +172,28 @@ def _language_choices(present: set[str]) -> list[SelectChoice]:
     return [SelectChoice(c, LANGUAGE_NAMES[c]) for c in content.MESSAGE_LANGUAGES if c not in present]
 
 
-def _list_order(template: CampaignTemplate) -> tuple[int, str]:
+def _list_order(template: CampaignTemplate) -> tuple[int, int]:
     languages = content.MESSAGE_LANGUAGES
-    return (languages.index(template.language) if template.language in languages else len(languages), template.purpose)
+    purposes = tuple(MessagePurpose)  # invitation, reminder, outcome: the order they are sent in
+    language = languages.index(template.language) if template.language in languages else len(languages)
+    return (language, purposes.index(MessagePurpose(template.purpose)))
 
 
 def _list_context(campaign: Campaign, form: AddLanguageForm | None = None) -> dict[str, Any]:
     rows = []
-    for template in sorted(campaign.templates, key=_list_order):
+    for template in sorted(_templates(campaign), key=_list_order):
         rows.append(
             {
                 "template": template,
                 "purpose_label": _purpose_label(template.purpose),
                 "language_name": LANGUAGE_NAMES.get(template.language, template.language),
                 "problems": content.validate_template(
-                    template, channel_policy=campaign.channel_policy, sample=_sample(campaign, template.language)
+                    template,
+                    channel_policy=campaign.channel_policy,
+                    sample=_sample(campaign, template.language, template.purpose),
                 ),
                 "url": _edit_url(campaign, template),
+                "editable": _editable(campaign, template.purpose),
             }
         )
     present = {t.language for t in campaign.templates}
@@ -232,7 +248,7 @@ def edit(campaign_id: int, purpose: str, language: str) -> Response | tuple[str,
     if request.method == "GET":
         form = TemplateForm(obj=template)
         return render_template(EDIT_PAGE, **_edit_context(campaign, template, form, template))
-    _require_editable(campaign)
+    _require_editable(campaign, template.purpose)
     form = TemplateForm()
     form.validate()
     form.test_phone.errors = []  # the test fields do not block saving
@@ -241,6 +257,8 @@ def edit(campaign_id: int, purpose: str, language: str) -> Response | tuple[str,
         error = _("The texts were not saved. See the notes below.")
         context = _edit_context(campaign, template, form, draft, error=error)
         return render_template(EDIT_PAGE, **context), 422
+    if template not in campaign.templates:
+        campaign.templates.append(template)  # a default outcome text, kept from its first save
     template.email_subject = draft.email_subject
     template.email_body = draft.email_body
     template.sms_body = draft.sms_body
