@@ -57,6 +57,7 @@ def demo_info_command(base_url: str) -> None:
     click.echo(f"  Public survey        {base}/s/{info.consultation.public_id}")
     if info.hearing_public_id:
         click.echo(f"  Public hearing       {base}/h/{info.hearing_public_id}   (moderation: {base}/manage/hearings/)")
+    click.echo(f"  Published reports    {base}/reports/{info.organisation.slug}   (no login; last year's pre-study)")
     click.echo(f"  Campaigns            {base}/manage/campaigns/   (a draft invitation to the synthetic registry;")
     click.echo(f"                       sent e-mail and SMS appear in {base}/manage/outbox/ for admins)")
     click.echo("  Personal links, new each time this runs, to try the personal-link flow")

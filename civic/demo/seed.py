@@ -28,6 +28,7 @@ from civic.core.timeutils import now_utc
 from civic.core.tokens import hash_token, new_token, response_key_hash
 from civic.demo import hearing as demo_hearing
 from civic.demo import insight as demo_insight
+from civic.demo import report as demo_report
 from civic.demo import responses, survey_content
 from civic.outreach.links import issue_links
 from civic.outreach.models import Channel, Invitation, coarse_day
@@ -49,6 +50,10 @@ CLOSES_IN = timedelta(weeks=3)
 # the rest through the public link (which carries no segment: segments come only from invitations).
 INVITED_SHARE = 0.9
 TOTAL_INVITATIONS = 6000
+# Last year's pre-study, whose report is published: fewer residents, asked by personal link only.
+PAST_CLOSED_AGO = timedelta(days=300)
+PAST_RESPONSES = 640
+PAST_INVITATIONS = 3000
 DEMO_LINK_SEGMENTS = (
     {"age_band": "30-44", "district": "Årvoll", "household_type": "family_with_children"},
     {"age_band": "67+", "district": "Linderud", "household_type": "couple"},
@@ -105,19 +110,49 @@ def seed_demo(session: Session, *, now: datetime | None = None, reset: bool = Fa
     _org, consultation = find_demo(session)
     if consultation is not None:
         return SeedResult(organisation, consultation, created=False)
-    consultation = _consultation(session, organisation, admin, now)
+    consultation = _consultation(
+        session, organisation, admin, opens_at=now - timedelta(days=OPEN_DAYS), closes_at=now + CLOSES_IN
+    )
+    generated = responses.generate(now=now, opens_at=consultation.opens_at or now)
+    _survey_with_responses(session, consultation, generated, TOTAL_INVITATIONS)
+    _campaign(session, organisation, admin, consultation)
+    _past_survey_with_report(session, organisation, admin, now)
+    tokens = create_personal_links(session, consultation)
+    demo_insight.queue_demo_runs(session, hearing=hearing.consultation, survey=consultation, actor=admin)
+    submitted = sum(1 for g in generated if g.state == "submitted")
+    return SeedResult(organisation, consultation, True, submitted, len(generated) - submitted, tokens)
+
+
+def _survey_with_responses(
+    session: Session, consultation: Consultation, generated: list[responses.GeneratedResponse], invitations: int
+) -> None:
+    """Build the parking survey's questions for ``consultation`` and insert the generated responses."""
     built = survey_content.build_survey(consultation)
     session.add(built.survey)
     session.flush()
     survey_content.wire_conditions(built)
     session.flush()
-    generated = responses.generate(now=now, opens_at=consultation.opens_at or now)
-    _insert_responses(session, built, generated)
-    _campaign(session, organisation, admin, consultation)
-    tokens = create_personal_links(session, consultation)
-    demo_insight.queue_demo_runs(session, hearing=hearing.consultation, survey=consultation, actor=admin)
-    submitted = sum(1 for g in generated if g.state == "submitted")
-    return SeedResult(organisation, consultation, True, submitted, len(generated) - submitted, tokens)
+    _insert_responses(session, built, generated, invitations)
+
+
+def _past_survey_with_report(session: Session, organisation: Organisation, admin: StaffUser, now: datetime) -> None:
+    """Last year's pre-study, closed, with its public report published (what politicians and the public read)."""
+    closes_at = now - PAST_CLOSED_AGO
+    opens_at = closes_at - timedelta(weeks=4)
+    consultation = _consultation(
+        session,
+        organisation,
+        admin,
+        opens_at=opens_at,
+        closes_at=closes_at,
+        title=demo_report.PAST_TITLE,
+        state=ConsultationState.CLOSED,
+    )
+    generated = responses.generate(
+        now=closes_at, opens_at=opens_at, submitted=PAST_RESPONSES, drafts=0, seed=responses.SEED - 1
+    )
+    _survey_with_responses(session, consultation, generated, PAST_INVITATIONS)
+    demo_report.publish_past_report(session, consultation, admin, published_at=closes_at + timedelta(weeks=3))
 
 
 def _campaign(session: Session, organisation: Organisation, admin: StaffUser, consultation: Consultation) -> None:
@@ -223,34 +258,40 @@ def _staff(session: Session, organisation: Organisation) -> StaffUser:
     return users[0]
 
 
-def _consultation(session: Session, organisation: Organisation, admin: StaffUser, now: datetime) -> Consultation:
-    opens_at = now - timedelta(days=OPEN_DAYS)
+def _consultation(
+    session: Session,
+    organisation: Organisation,
+    admin: StaffUser,
+    *,
+    opens_at: datetime,
+    closes_at: datetime,
+    title: dict[str, str] = survey_content.TITLE,
+    state: ConsultationState = ConsultationState.OPEN,
+) -> Consultation:
     consultation = Consultation(
         organisation=organisation,
         public_id=secrets.token_urlsafe(12),
         kind=ConsultationKind.SURVEY,
-        state=ConsultationState.OPEN,
+        state=state,
         access=Access.PUBLIC,
-        title=survey_content.TITLE,
+        title=title,
         summary=survey_content.SUMMARY,
         body=survey_content.BODY,
         languages=list(survey_content.LANGUAGES),
         opens_at=opens_at,
-        closes_at=now + CLOSES_IN,
+        closes_at=closes_at,
         created_by_id=admin.id,
         created_at=opens_at - timedelta(days=6),
     )
     session.add(consultation)
     session.flush()
-    session.add(
-        ConsultationStateChange(
-            consultation_id=consultation.id,
-            from_state=ConsultationState.DRAFT,
-            to_state=ConsultationState.OPEN,
-            actor_id=admin.id,
-            at=opens_at,
+    steps = [ConsultationState.DRAFT, ConsultationState.OPEN] + ([state] if state != ConsultationState.OPEN else [])
+    for before, after, at in zip(steps, steps[1:], (opens_at, closes_at), strict=False):
+        session.add(
+            ConsultationStateChange(
+                consultation_id=consultation.id, from_state=before, to_state=after, actor_id=admin.id, at=at
+            )
         )
-    )
     return consultation
 
 
@@ -258,10 +299,11 @@ def _insert_responses(
     session: Session,
     built: survey_content.BuiltSurvey,
     generated: list[responses.GeneratedResponse],
+    invitations: int,
 ) -> None:
     """Bulk-insert invitations, responses and answers (Core inserts keep seeding to a few seconds)."""
     survey: Survey = built.survey
-    invitation_ids = _insert_invitations(session, survey.consultation, generated)
+    invitation_ids = _insert_invitations(session, survey.consultation, generated, invitations)
     # Like the answering flow: public-link responses carry the hash of their cookie's draft key, personal-link
     # responses a second hash of their link's token (both discarded here), and unfinished responses keep only
     # the raw form values (typed answers are written on submit).
@@ -318,7 +360,7 @@ def _raw_values(built: survey_content.BuiltSurvey, answers: dict[str, dict[str, 
 
 
 def _insert_invitations(
-    session: Session, consultation: Consultation, generated: list[responses.GeneratedResponse]
+    session: Session, consultation: Consultation, generated: list[responses.GeneratedResponse], total: int
 ) -> dict[int, int]:
     """Create invitations for some submitted responses and some unanswered ones; map response index → id."""
     consultation_id = consultation.id
@@ -330,7 +372,7 @@ def _insert_invitations(
         g = generated[i]
         sent_at = max(g.started_at - timedelta(hours=rng.uniform(0.2, 72)), opens_at)
         rows.append(_invitation_row(rng, consultation_id, g.resident, sent_at, g.started_at, g.submitted_at))
-    for _ in range(TOTAL_INVITATIONS - len(invited)):
+    for _ in range(total - len(invited)):
         resident = responses.make_resident(rng)
         sent_at = opens_at + timedelta(hours=rng.uniform(0, 48))
         opened_at = sent_at + timedelta(hours=rng.uniform(0.1, 30)) if rng.random() < 0.35 else None

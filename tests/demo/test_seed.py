@@ -33,6 +33,10 @@ def _survey(db, result) -> Survey:
     return db.session.scalars(select(Survey).where(Survey.consultation_id == result.consultation.id)).one()
 
 
+def _answers_of(survey: Survey):
+    return select(Answer).join(SurveyResponse).where(SurveyResponse.survey_id == survey.id)
+
+
 def test_seed_creates_the_bjerke_demo(db, seeded):
     organisation = db.session.scalars(select(Organisation).where(Organisation.slug == "bjerke")).one()
     assert (organisation.name, organisation.kind, organisation.parent_name) == (
@@ -114,7 +118,7 @@ def test_stored_answers_respect_display_conditions(db, seeded):
     conditional = [q for q in survey.questions if q.condition_question_id]
     assert conditional
     answers = defaultdict(dict)
-    for answer in db.session.scalars(select(Answer)):
+    for answer in db.session.scalars(_answers_of(survey)):
         answers[answer.response_id][answer.question_id] = answer
     for response_answers in answers.values():
         for question in conditional:
@@ -133,7 +137,7 @@ def test_stored_answers_pass_the_answering_flows_validation(app, db, seeded):
     survey = _survey(db, seeded)
     questions = {q.id: q for q in survey.questions}
     answers = defaultdict(list)
-    for answer in db.session.scalars(select(Answer)):
+    for answer in db.session.scalars(_answers_of(survey)):
         answers[answer.response_id].append(answer)
     with app.test_request_context("/?lang=en"):
         for response_id, stored in answers.items():
@@ -172,7 +176,7 @@ def _as_form_values(question: Question, answer: Answer) -> dict[str, list[str]]:
 
 def test_responses_have_segments_and_distinct_long_texts(db, seeded):
     survey = _survey(db, seeded)
-    rows = db.session.scalars(select(SurveyResponse)).all()
+    rows = db.session.scalars(select(SurveyResponse).where(SurveyResponse.survey_id == survey.id)).all()
     submitted = [r for r in rows if r.state == "submitted"]
     drafts = [r for r in rows if r.state == "draft"]
     assert len(submitted) == 1100
@@ -193,14 +197,19 @@ def test_responses_have_segments_and_distinct_long_texts(db, seeded):
 def test_invitations_match_their_responses_only_in_aggregate(db, seeded):
     # Responses do not name invitations; per segment, as many invitations are answered as responses carry it,
     # and an invitation records only the day it was answered.
-    invited = db.session.scalars(select(SurveyResponse).where(SurveyResponse.age_band != "")).all()
-    answered = db.session.scalars(select(Invitation).where(Invitation.responded_at.is_not(None))).all()
+    survey = _survey(db, seeded)
+    invited = db.session.scalars(
+        select(SurveyResponse).where(SurveyResponse.survey_id == survey.id, SurveyResponse.age_band != "")
+    ).all()
+    of_survey = Invitation.consultation_id == seeded.consultation.id
+    answered = db.session.scalars(select(Invitation).where(of_survey, Invitation.responded_at.is_not(None))).all()
     segment = operator.attrgetter("age_band", "district", "household_type")
     assert Counter(map(segment, invited)) == Counter(map(segment, answered))
     assert all(i.responded_at == i.responded_at.replace(hour=0, minute=0, second=0) for i in answered)
-    assert db.session.scalar(select(func.count()).select_from(InvitationLink)) == seed.TOTAL_INVITATIONS + 3
-    unanswered = db.session.scalar(select(func.count()).where(Invitation.responded_at.is_(None)))
-    total = db.session.scalar(select(func.count()).select_from(Invitation))
+    links = select(func.count()).select_from(InvitationLink).join(Invitation).where(of_survey)
+    assert db.session.scalar(links) == seed.TOTAL_INVITATIONS + 3
+    unanswered = db.session.scalar(select(func.count()).where(of_survey, Invitation.responded_at.is_(None)))
+    total = db.session.scalar(select(func.count()).where(of_survey))
     assert total == seed.TOTAL_INVITATIONS + 3  # plus the three demo links printed at seed time
     assert unanswered == total - len(invited)
 
