@@ -257,8 +257,8 @@ def _ranking_chart(result: QuestionResult) -> Chart:
     )
 
 
-def _map_chart(result: QuestionResult, outline: list[list[tuple[float, float]]]) -> Chart:
-    figure = go.Figure()
+def add_outline(figure: go.Figure, outline: list[list[tuple[float, float]]]) -> None:
+    """Draw the district's outline (lon, lat rings) under a map chart's points."""
     for ring in outline:
         figure.add_trace(
             go.Scatter(
@@ -269,6 +269,11 @@ def _map_chart(result: QuestionResult, outline: list[list[tuple[float, float]]])
                 hoverinfo="skip",
             )
         )
+
+
+def _map_chart(result: QuestionResult, outline: list[list[tuple[float, float]]]) -> Chart:
+    figure = go.Figure()
+    add_outline(figure, outline)
     drawn = result.rows[:MAX_MAP_POINTS]
     figure.add_trace(
         go.Scatter(

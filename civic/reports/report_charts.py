@@ -16,14 +16,13 @@ from flask_babel import gettext as _
 from civic.core.charts import Chart, base_layout, figure_json
 from civic.core.i18n import localized
 from civic.reports import summaries as words
+from civic.reports.charts import BAR, add_outline
 from civic.reports.models import Section
 from civic.reports.summaries import dimension_label, hidden, num, pct, segment_label
 
-BAR = "#1f42aa"
 #: Second series (population, other segments): dark enough against white, distinct from BAR in greyscale print.
 SECOND = "#8a5a00"
 SERIES = ("#1f42aa", "#8a5a00", "#1d6b36", "#7a1f5c", "#3c3c46", "#005f73", "#9b2226", "#5a4fcf")
-OUTLINE = "#6b6b80"
 #: Above the plot: below it, a legend collides with the axis title on a phone.
 TOP_LEGEND = {"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"}
 CHOICE_KINDS = ("single_choice", "multiple_choice")
@@ -107,11 +106,9 @@ def _choice_chart(question: Mapping[str, Any], lang: str, *, multiple: bool) -> 
     )
 
 
-def _scale_chart(question: Mapping[str, Any], lang: str) -> Chart:
-    options = question["options"]
-    labels = _labels(options, lang)
-    counts = [o.get("count") for o in options]
-    figure = go.Figure(
+def _columns(labels: list[str], counts: list[Any]) -> go.Figure:
+    """Vertical bars of counts, hidden ones marked on their axis label."""
+    return go.Figure(
         go.Bar(
             x=[_axis_label(label, c) for label, c in zip(labels, counts, strict=True)],
             y=counts,
@@ -120,6 +117,13 @@ def _scale_chart(question: Mapping[str, Any], lang: str) -> Chart:
             textposition="auto",
         )
     )
+
+
+def _scale_chart(question: Mapping[str, Any], lang: str) -> Chart:
+    options = question["options"]
+    labels = _labels(options, lang)
+    counts = [o.get("count") for o in options]
+    figure = _columns(labels, counts)
     base_layout(figure, height=300, x_title=_("Rating"), y_title=_("Respondents"))
     figure.update_xaxes(type="category")
     figure.update_yaxes(rangemode="tozero", tickformat=",d")
@@ -137,15 +141,7 @@ def _histogram_chart(question: Mapping[str, Any], lang: str) -> Chart:
     bins = question["histogram"]
     labels = [str(b.get("label", "")) for b in bins]
     counts = [b.get("count") for b in bins]
-    figure = go.Figure(
-        go.Bar(
-            x=[_axis_label(label, c) for label, c in zip(labels, counts, strict=True)],
-            y=counts,
-            text=[num(c) for c in counts],
-            marker_color=BAR,
-            textposition="auto",
-        )
-    )
+    figure = _columns(labels, counts)
     base_layout(
         figure, height=300, x_title=_("Value") if question.get("kind") == "number" else "", y_title=_("Respondents")
     )
@@ -190,16 +186,7 @@ def _ranking_chart(question: Mapping[str, Any], lang: str) -> Chart:
 def _map_chart(question: Mapping[str, Any], lang: str, outline: list) -> Chart:
     cells = question["map"].get("cells") or []
     figure = go.Figure()
-    for ring in outline:
-        figure.add_trace(
-            go.Scatter(
-                x=[p[0] for p in ring],
-                y=[p[1] for p in ring],
-                mode="lines",
-                line={"color": OUTLINE, "width": 1},
-                hoverinfo="skip",
-            )
-        )
+    add_outline(figure, outline)
     largest = max((c["count"] for c in cells), default=1) or 1
     figure.add_trace(
         go.Scatter(

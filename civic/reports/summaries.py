@@ -19,6 +19,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from civic.hearings.moderation import flag_reason_label, reason_label
+from civic.outreach import segments
+from civic.outreach.segments import dimension_label
 from civic.reports.models import Section, Theme
 
 SECTION_LABELS = {
@@ -41,13 +43,6 @@ THEME_LABELS = {
     Theme.CULTURE_LEISURE: _l("Culture and leisure"),
     Theme.SERVICES: _l("Municipal services"),
     Theme.OTHER: _l("Other"),
-}
-DIMENSION_LABELS = {"age_band": _l("Age band"), "district": _l("District"), "household_type": _l("Household type")}
-HOUSEHOLD_LABELS = {
-    "single": _l("Living alone"),
-    "couple": _l("Couple"),
-    "family_with_children": _l("Family with children"),
-    "shared": _l("Shared household"),
 }
 LANGUAGE_WORDS = {"nb": _l("bokmål"), "nn": _l("nynorsk"), "en": _l("English")}
 
@@ -95,18 +90,10 @@ def theme_label(theme: str) -> str:
     return str(THEME_LABELS.get(theme, theme))  # type: ignore[call-overload]
 
 
-def dimension_label(dimension: str) -> str:
-    return str(DIMENSION_LABELS.get(dimension, dimension))
-
-
 def segment_label(dimension: str, value: str) -> str:
-    if not value:
-        return _("Not stated")
-    if dimension == "household_type" and value in HOUSEHOLD_LABELS:
-        return str(HOUSEHOLD_LABELS[value])
-    if dimension == "age_band":
+    if dimension == "age_band" and value:
         return _("%(band)s years", band=value.replace("-", "–"))
-    return value
+    return segments.segment_label(dimension, value)
 
 
 def moderation_reason(code: str) -> str:

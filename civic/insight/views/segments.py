@@ -13,7 +13,7 @@ from flask import Blueprint, render_template
 from flask_babel import format_percent
 from flask_babel import lazy_gettext as _l
 
-from analysis.segments import NOT_STATED, DimensionSegments, SegmentConsensus
+from analysis.segments import DimensionSegments, SegmentConsensus
 from civic.accounts.permissions import staff_required
 from civic.consultations.models import ConsultationKind
 from civic.core.i18n import current_locale
@@ -22,6 +22,7 @@ from civic.insight.models import RunKind
 from civic.insight.segments import segments_page
 from civic.insight.topic_stats import MIN_CELL
 from civic.insight.views.common import VIEW_ROLES, latest_done_run, load_consultation, optional_url
+from civic.outreach.segments import dimension_label, segment_label
 
 bp = Blueprint("insight_segments", __name__, url_prefix="/manage/insight")
 
@@ -33,13 +34,6 @@ SEGMENT_REASONS = {
         "No respondent has a segment: answers through a public link carry no age band, district or household type."
     ),
     "too_few_segments": _l("Fewer than two segments have at least %(n)d respondents, so there is nothing to compare."),
-}
-DIMENSION_LABELS = {"age_band": _l("Age band"), "district": _l("District"), "household_type": _l("Household type")}
-HOUSEHOLD_LABELS = {
-    "single": _l("Living alone"),
-    "couple": _l("Couple"),
-    "family_with_children": _l("Family with children"),
-    "shared": _l("Shared household"),
 }
 KIND_NOTES = {
     "multiple": _l("Respondents could choose several options, so a segment's shares can add up to more than 100 %."),
@@ -71,18 +65,6 @@ def overview(consultation_id: int) -> str:
         topic_url=lambda key: optional_url("insight_topics.detail", consultation_id=consultation.id, topic_key=key),
         **context,
     )
-
-
-def dimension_label(dimension: str) -> str:
-    return str(DIMENSION_LABELS.get(dimension, dimension))
-
-
-def segment_label(dimension: str, value: str) -> str:
-    if value == NOT_STATED:
-        return str(_l("Not stated"))
-    if dimension == "household_type" and value in HOUSEHOLD_LABELS:
-        return str(HOUSEHOLD_LABELS[value])
-    return value
 
 
 def reason(result: SegmentConsensus | DimensionSegments, min_cell: int = MIN_CELL) -> str:
