@@ -121,6 +121,8 @@ class BaseConfig:
     REPORT_PDF_QUEUE = True
     #: The licence of published reports' figures and open data (shown on the page and in every download).
     REPORT_DATA_LICENCE = "CC BY 4.0"
+    #: Rendered public report pages kept per web process (keyed by report, version, language and last change).
+    REPORT_PAGE_CACHE_SIZE = 64
     CELERY: dict = {  # noqa: RUF012
         "broker_url": f"sqla+sqlite:///{INSTANCE / 'celery-broker.sqlite'}",
         "task_ignore_result": True,

@@ -27,7 +27,7 @@ from civic.reports.models import Report, ReportState
 from civic.reports.publishing import ReportError
 from civic.reports.snapshot import build_snapshot
 from civic.reports.summaries import day, section_label
-from civic.reports.views_public import optional_url, render_report
+from civic.reports.views_public import render_report
 
 bp = Blueprint("reports_compose", __name__, url_prefix="/manage/reports")
 
@@ -85,7 +85,7 @@ def _render(
         "state_label": state_label,
         "language_names": LANGUAGE_NAMES,
         "built_at": day((report.snapshot or {}).get("built_at")),
-        "outcomes_url": optional_url("reports_outcomes.edit", consultation_id=consultation.id),
+        "outcomes_url": url_for("reports_outcomes.edit", consultation_id=consultation.id),
         **extra,
     }
     return render_fragment(PAGE, PARTIAL, status=status, **context)
@@ -131,7 +131,7 @@ def index() -> Response:
         .where(Consultation.organisation_id == current_user.organisation_id)
         .order_by(Consultation.created_at.desc(), Consultation.id.desc())
     ).all()
-    overview_url = optional_url("reports_overview.index", slug=current_user.organisation.slug)
+    overview_url = url_for("reports_overview.index", slug=current_user.organisation.slug)
     return make_response(
         render_template("reports/compose/index.html", rows=rows, state_label=state_label, overview_url=overview_url)
     )

@@ -20,10 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, Flask, Response, abort, current_app, make_response, render_template, request, url_for
-from jinja2 import TemplateNotFound
 from sqlalchemy import select
 from sqlalchemy.orm import defer
-from werkzeug.routing import BuildError
 
 from civic.accounts.models import Organisation
 from civic.consultations.models import Consultation
@@ -72,7 +70,7 @@ def page_cache(app: Flask) -> PageCache:
     """Return the app's page cache (one per app, so test apps never see each other's pages)."""
     cache = app.extensions.get("report_pages")
     if cache is None:
-        cache = app.extensions.setdefault("report_pages", PageCache(app.config.get("REPORT_PAGE_CACHE_SIZE", 64)))
+        cache = app.extensions.setdefault("report_pages", PageCache(app.config["REPORT_PAGE_CACHE_SIZE"]))
     return cache
 
 
@@ -149,22 +147,6 @@ def render_report(
     return render_template(PAGE_TEMPLATE, **context)
 
 
-def optional_url(endpoint: str, **values: Any) -> str | None:
-    """url_for, or None while another part of the reports (the PDF) does not serve that endpoint."""
-    try:
-        return url_for(endpoint, **values)
-    except BuildError:
-        return None
-
-
-def _has_template(name: str) -> bool:
-    try:
-        current_app.jinja_env.get_template(name)
-    except TemplateNotFound:
-        return False
-    return True
-
-
 def _paragraphs(texts: Mapping[str, str] | None, lang: str) -> list[str] | None:
     text = localized(texts or {}, lang).strip()
     return [p.strip() for p in text.replace("\r\n", "\n").split("\n\n") if p.strip()] or None
@@ -205,7 +187,7 @@ def page_context(report: Report, snapshot: Mapping[str, Any], lang: str, *, prev
         "preview": preview,
         "pdf_url": None
         if preview
-        else optional_url("reports_pdf.download", public_id=public_id, lang=lang, _external=True),
+        else url_for("reports_pdf.download", public_id=public_id, lang=lang, _external=True),
         "data_urls": data_urls,
         "json_url": data_urls["json"],
         "page_url": url_for("reports_public.report", public_id=public_id, _external=True),
@@ -233,7 +215,7 @@ def _section_data(section: Section, report: Report, snapshot: Mapping[str, Any],
         statements = snapshot.get("statements")
         return statements if statements and statements.get("count") else None
     if section == Section.OUTCOMES:
-        return {"template": OUTCOMES_TEMPLATE} if _has_template(OUTCOMES_TEMPLATE) else None
+        return {"template": OUTCOMES_TEMPLATE}  # renders nothing while nothing is decided
     return _honesty(snapshot)
 
 
