@@ -10,14 +10,14 @@ from civic.consultations.models import Consultation, ConsultationKind, Consultat
 from civic.core.tokens import new_token
 from civic.extensions import db
 from civic.reports.models import Report, ReportState, Theme
-from tests.browser.conftest import axe_violations, browser, live_app, live_server  # noqa: F401 - fixtures
+from tests.browser.conftest import axe_violations
 from tests.reports.outcomes.conftest import PUBLISHED, snapshot
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def reports(live_app) -> None:  # noqa: F811 - fixture by name
+def reports(live_app) -> None:
     organisation = Organisation(slug="bjerke", name="Bydel Bjerke", parent_name="Oslo kommune")
     for title, theme, districts in (
         ({"nb": "Parkering i Økern", "en": "Parking in Økern"}, Theme.TRAFFIC, ["Økern"]),
@@ -37,7 +37,7 @@ def reports(live_app) -> None:  # noqa: F811 - fixture by name
     db.session.commit()
 
 
-def test_overview_is_accessible_and_searches_as_you_type(live_server, reports, browser):  # noqa: F811
+def test_overview_is_accessible_and_searches_as_you_type(live_server, reports, browser):
     context = browser.new_context(viewport={"width": 360, "height": 740}, locale="nb-NO")
     page = context.new_page()
     errors: list[str] = []
@@ -60,7 +60,7 @@ def test_overview_is_accessible_and_searches_as_you_type(live_server, reports, b
     assert errors == []
 
 
-def test_overview_without_scripts(live_server, reports, browser):  # noqa: F811
+def test_overview_without_scripts(live_server, reports, browser):
     context = browser.new_context(viewport={"width": 360, "height": 740}, locale="nb-NO")
     page = context.new_page()
     page.route("**/*.js", lambda route: route.abort())
