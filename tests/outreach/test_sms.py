@@ -122,7 +122,9 @@ class FakeLink:
             "platform_partner_id": "4711",
             "gate_id": "civic-dlr",
             "connect_timeout": 2.0,
-            "read_timeout": 0.5,
+            # Generous: a loaded CI machine can take well over half a second to answer; the read-timeout test
+            # sets its own short one.
+            "read_timeout": 10.0,
         }
         fields.update(overrides)
         return LinkMobilityTransport(**fields)
