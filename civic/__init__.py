@@ -7,17 +7,44 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
-from civic import accounts, campaigns, cli, consultations, hearings, insight, models, outreach, reports, surveys
+from civic import (
+    accounts,
+    campaigns,
+    cli,
+    consultations,
+    focus_groups,
+    hearings,
+    insight,
+    models,
+    outreach,
+    pages,
+    privacy,
+    reports,
+    surveys,
+)
 from civic.celery_app import celery_init_app
-from civic.config import BaseConfig, validate_config
-from civic.core import after_commit, errors_http, htmx, i18n, security, vendor
+from civic.config import BaseConfig, config_for_environment, validate_config
+from civic.core import after_commit, errors_http, health, htmx, i18n, logging_setup, security, vendor
 from civic.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parents[1]
 
 # Explicit, ordered registration: lower layers first.
-DOMAINS = (accounts, outreach, consultations, surveys, hearings, campaigns, insight, reports)
+DOMAINS = (
+    accounts,
+    outreach,
+    consultations,
+    surveys,
+    hearings,
+    focus_groups,
+    campaigns,
+    insight,
+    reports,
+    privacy,
+    pages,
+)
 __all__ = ["create_app", "models"]
 
 
@@ -30,12 +57,16 @@ def create_app(config: type | Mapping[str, Any] | None = None) -> Flask:
         instance_path=str(ROOT / "instance"),
     )
     app.config.from_object(BaseConfig)
-    if isinstance(config, type):
-        app.config.from_object(config)
+    # wsgi.py and the worker pass nothing: CIVIC_ENV_NAME=production then selects ProductionConfig.
+    app.config.from_object(config if isinstance(config, type) else config_for_environment())
     app.config.from_prefixed_env("CIVIC")
     if isinstance(config, Mapping):
         app.config.update(config)
     validate_config(app.config)
+    if app.config["PROXY_COUNT"]:
+        proxies = int(app.config["PROXY_COUNT"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)  # type: ignore[method-assign]
+    logging_setup.init_app(app)
 
     db.init_app(app)
     after_commit.install(db.session)
@@ -51,6 +82,7 @@ def create_app(config: type | Mapping[str, Any] | None = None) -> Flask:
     security.init_app(app)
     errors_http.init_app(app)
     vendor.init_app(app)
+    health.init_app(app)
 
     for domain in DOMAINS:
         domain.register(app)

@@ -57,6 +57,8 @@ def demo_info_command(base_url: str) -> None:
     click.echo(f"  Public survey        {base}/s/{info.consultation.public_id}")
     if info.hearing_public_id:
         click.echo(f"  Public hearing       {base}/h/{info.hearing_public_id}   (moderation: {base}/manage/hearings/)")
+    if info.focus_groups:
+        _echo_focus_groups(base, info.focus_groups)
     click.echo(f"  Published reports    {base}/reports/{info.organisation.slug}   (no login; last year's pre-study)")
     click.echo(f"  Campaigns            {base}/manage/campaigns/   (a draft invitation to the synthetic registry;")
     click.echo(f"                       sent e-mail and SMS appear in {base}/manage/outbox/ for admins)")
@@ -65,6 +67,20 @@ def demo_info_command(base_url: str) -> None:
     for token, segments in zip(info.personal_tokens, seed.DEMO_LINK_SEGMENTS, strict=False):
         click.echo(f"    {base}/p/{token}   ({_segments(segments)})")
     click.echo("")
+
+
+def _echo_focus_groups(base: str, groups: seed.FocusGroupInfo) -> None:
+    click.echo(f"  Focus group (live)   {base}/f/{groups.live_public_id}   ({groups.when}, Oslo time; invited only)")
+    click.echo(f"    moderator console  {base}/manage/focus-groups/{groups.live_consultation_id}/console")
+    click.echo(f"    calendar (.ics)    {base}/f/{groups.live_public_id}/calendar.ics")
+    click.echo("    personal links, new each time this runs (each takes one seat, with the segments shown):")
+    for token, segments in zip(groups.tokens, seed.DEMO_LINK_SEGMENTS, strict=False):
+        click.echo(f"      {base}/f/join/{token}   ({_segments(segments)})")
+    click.echo(f"  Focus group (async)  {base}/f/{groups.async_public_id}   (public, open this week)")
+    click.echo(
+        f"  Focus group (held)   {base}/manage/focus-groups/{groups.finished_consultation_id}/transcript"
+        "   (25 parents, ten days ago)"
+    )
 
 
 def _segments(segments: dict[str, str]) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
 
@@ -123,6 +125,17 @@ class BaseConfig:
     REPORT_DATA_LICENCE = "CC BY 4.0"
     #: Rendered public report pages kept per web process (keyed by report, version, language and last change).
     REPORT_PAGE_CACHE_SIZE = 64
+    #: Focus groups: at most one re-theming of a prompt's open answers per this many seconds (per web process).
+    FOCUS_GROUP_THEMES_SECONDS = 5
+    # Logs: "text" (Python's default, for development) or "json" (one object per line, personal data redacted).
+    LOG_FORMAT = "text"
+    LOG_LEVEL = "INFO"
+    #: Seconds /readyz waits for the database and the broker before it answers 503.
+    READINESS_TIMEOUT = 3.0
+    #: Reverse proxies in front of civic that set X-Forwarded-For/-Proto/-Host (0: none). Behind a proxy every
+    #: request comes from the proxy's address, so without this each per-client limit (login, token guessing,
+    #: public submissions) would become one limit for everybody.
+    PROXY_COUNT = 0
     CELERY: dict = {  # noqa: RUF012
         "broker_url": f"sqla+sqlite:///{INSTANCE / 'celery-broker.sqlite'}",
         "task_ignore_result": True,
@@ -142,11 +155,17 @@ class BaseConfig:
             # mark analysis runs whose worker died as failed.
             "insight-embed-new-texts": {"task": "insight.embed_new_texts", "schedule": 60.0},
             "insight-sweep-runs": {"task": "insight.sweep_runs", "schedule": 120.0},
+            # Privacy: erase residents' free text whose retention period has run out (idempotent, batched).
+            "privacy-apply-retention": {"task": "privacy.apply_retention", "schedule": 3600.0},
         },
         # Campaign batches are long tasks (acks_late per task): take one at a time so a dying worker holds
         # at most one batch, and let a warm shutdown finish the message in flight.
         "worker_prefetch_multiplier": 1,
         "worker_soft_shutdown_timeout": 10.0,
+        # A lost broker connection (Redis restarted) must not cancel the batch being sent: it finishes its messages
+        # (each claimed in the database first), the outbox rows say what is still owed and the sweep re-plans it.
+        # Said explicitly: Celery 6 changes the default to cancelling (tests/faults/test_redis_restart_campaign.py).
+        "worker_cancel_long_running_tasks_on_connection_loss": False,
     }
     ENV_NAME = "development"
 
@@ -169,10 +188,18 @@ class TestingConfig(BaseConfig):
 
 
 class ProductionConfig(BaseConfig):
-    """Production: everything that matters must come from the environment."""
+    """Production: everything that matters must come from the environment (CIVIC_ENV_NAME=production selects it)."""
 
     SESSION_COOKIE_SECURE = True
     ENV_NAME = "production"
+    LOG_FORMAT = "json"
+    # A restarted database leaves dead pooled connections: test each one before use; never wait minutes to connect.
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True, "connect_args": {"connect_timeout": 5}}  # noqa: RUF012
+
+
+def config_for_environment(environ: Mapping[str, str] = os.environ) -> type[BaseConfig]:
+    """Return the config class the process environment asks for (CIVIC_ENV_NAME=production: ProductionConfig)."""
+    return ProductionConfig if environ.get("CIVIC_ENV_NAME") == "production" else BaseConfig
 
 
 class UnsafeConfigError(RuntimeError):
@@ -192,7 +219,33 @@ def validate_config(config: dict) -> None:
         problems.append("WEBHOOK_SECRET is the default; set CIVIC_WEBHOOK_SECRET (delivery reports and bounces)")
     if str(config.get("SQLALCHEMY_DATABASE_URI", "")).startswith("sqlite"):
         problems.append("SQLite in production; set CIVIC_SQLALCHEMY_DATABASE_URI to PostgreSQL")
-    if not config.get("WTF_CSRF_ENABLED", True):
+    if not config.get("WTF_CSRF_ENABLED", True) or not config.get("WTF_CSRF_CHECK_DEFAULT", True):
         problems.append("CSRF protection is off")
+    problems.extend(_csrf_secret_problems(config))
+    problems.extend(_broker_problems(config))
     if problems:
         raise UnsafeConfigError("; ".join(problems))
+
+
+def _csrf_secret_problems(config: Mapping) -> list[str]:
+    """Flask-WTF signs CSRF tokens with WTF_CSRF_SECRET_KEY and falls back to SECRET_KEY only when it is unset.
+
+    civic sets no separate CSRF secret, so SECRET_KEY's check covers it; but a CIVIC_WTF_CSRF_SECRET_KEY that is
+    set empty (an empty line in an env file) would sign every token with an empty key, and Flask-WTF accepts that.
+    """
+    if "WTF_CSRF_SECRET_KEY" not in config or config["WTF_CSRF_SECRET_KEY"] is None:
+        return []
+    if config["WTF_CSRF_SECRET_KEY"] in ("", DEFAULT_SECRET):
+        return ["WTF_CSRF_SECRET_KEY is empty or the default; set it to a random secret or leave it unset "
+                "(CSRF tokens are then signed with SECRET_KEY)"]
+    return []
+
+
+def _broker_problems(config: Mapping) -> list[str]:
+    """The embedded SQLite broker serves one machine and polls; an in-memory one loses every task between
+    processes. Production needs a real broker that the web, worker and beat processes share."""
+    broker_url = str((config.get("CELERY") or {}).get("broker_url", ""))
+    if broker_url.startswith("sqla+sqlite") or broker_url.startswith("memory:"):
+        return ["the Celery broker is embedded (SQLite or memory); set CIVIC_CELERY__broker_url to Redis or "
+                "RabbitMQ, e.g. redis://redis:6379/0"]
+    return []

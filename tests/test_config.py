@@ -12,6 +12,8 @@ SAFE = {
     "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://civic@db/civic",
     "DEBUG": False,
     "WTF_CSRF_ENABLED": True,
+    # Production needs a broker shared by web, worker and beat (the embedded SQLite one is refused).
+    "CELERY": {**ProductionConfig.CELERY, "broker_url": "redis://redis:6379/0"},
 }
 
 

@@ -8,11 +8,12 @@ from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 
 from civic.extensions import db as _db
+from tests.fixtures.app import drop_everything
 
 
 @pytest.fixture
 def empty_db(app):
-    _db.drop_all()
+    drop_everything()
     with _db.engine.begin() as connection:
         connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
     yield _db

@@ -24,6 +24,8 @@ from civic.accounts.passwords import hash_password
 from civic.campaigns.models import Campaign, CampaignTemplate
 from civic.campaigns.tokens import new_salt
 from civic.core.timeutils import now_utc
+from civic.focus_groups import groups as focus_groups
+from civic.focus_groups.models import Contribution, FocusGroupParticipant, Prompt, PromptKind
 from civic.hearings.models import Comment, CommentState, FormalStatement, HearingAttachment
 from civic.insight.models import AnalysisRun, RunKind, RunStatus, TopicEdit
 from civic.outreach.email import OutboxTransport, build_message
@@ -58,6 +60,8 @@ OBJECT_PARAMETERS = frozenset(
         "statement_id",
         "run_id",
         "edit_id",
+        "prompt_id",
+        "contribution_id",
     }
 )
 #: Parameters that are not objects: a page number in the survey preview, a campaign template's purpose and language.
@@ -94,8 +98,12 @@ class World:
     values: dict[str, Any]
     #: Hearing routes name the hearing's consultation (not the survey's) and the hearing's objects.
     hearing_values: dict[str, Any]
+    #: Focus-group routes name the focus group's consultation, a prompt of its guide and an answer to it.
+    focus_group_values: dict[str, Any]
 
     def values_for(self, rule: Rule) -> dict[str, Any]:
+        if rule.endpoint.startswith("focus_groups_"):
+            return {**self.values, **self.focus_group_values}
         # Insight pages other than the survey segments work on the hearing (topics, runs, opinion groups).
         on_hearing = rule.endpoint.startswith(("hearings_", "insight_")) and not rule.endpoint.startswith(
             "insight_segments"
@@ -127,6 +135,22 @@ def _hearing_values(db, create_hearing, create_participant, create_comment) -> d
         "attachment_id": attachment.id,
         **_insight_runs(db, hearing, participant),
     }
+
+
+def _focus_group_values(db, organisation: Organisation) -> dict[str, Any]:
+    """A live focus group (consultation open, session scheduled) with a pending open prompt and one answer."""
+    group = focus_groups.create_focus_group(
+        db.session, organisation, actor=None, title={"nb": "Matrix-fokusgruppe"}, starts_at=now_utc()
+    )
+    group.consultation.state = "open"
+    prompt = Prompt(focus_group_id=group.id, position=0, kind=PromptKind.OPEN, text={"nb": "Hva mener du?"})
+    participant = FocusGroupParticipant(focus_group_id=group.id, key_hash="f" * 64, pseudonym="Deltaker 1")
+    db.session.add_all([prompt, participant])
+    db.session.flush()
+    contribution = Contribution(prompt_id=prompt.id, participant_id=participant.id, text="Matrix answer")
+    db.session.add(contribution)
+    db.session.commit()
+    return {"consultation_id": group.consultation_id, "prompt_id": prompt.id, "contribution_id": contribution.id}
 
 
 #: Comments of the hearing's topic run: four in topic 0 (enough to split), one in topic 1.
@@ -242,7 +266,8 @@ def world(
     }
     hearing_values = _hearing_values(db, create_hearing, create_participant, create_comment)
     values.update({name: value for name, value in hearing_values.items() if name != "consultation_id"})
-    return World(organisation, users, stranger, values, hearing_values)
+    focus_group_values = _focus_group_values(db, organisation)
+    return World(organisation, users, stranger, values, hearing_values, focus_group_values)
 
 
 def _path(app, rule: Rule, method: str, values: dict[str, Any]) -> str:

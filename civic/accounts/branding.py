@@ -103,11 +103,21 @@ def check_image(raw: bytes) -> CheckedImage:
 
 
 def store_image(upload_folder: str, image: CheckedImage) -> str:
-    """Write the image under a random name in ``upload_folder``; return the file name."""
+    """Write the image under a random name in ``upload_folder``; return the file name.
+
+    Written to a temporary name and renamed when complete, so a full disk (OSError ENOSPC, raised to the caller)
+    leaves no half-written image that a page could show: the partial file is removed.
+    """
     folder = Path(upload_folder)
     folder.mkdir(parents=True, exist_ok=True)
     name = f"coat-of-arms-{secrets.token_hex(16)}.{image.extension}"
-    (folder / name).write_bytes(image.data)
+    partial = folder / f".{name}.partial"
+    try:
+        partial.write_bytes(image.data)
+        partial.replace(folder / name)
+    except OSError:
+        partial.unlink(missing_ok=True)
+        raise
     return name
 
 

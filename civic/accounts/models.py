@@ -10,6 +10,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from civic.core.db import Base, TimestampMixin, enum_column
 
+#: Free-text retention an organisation starts with (see Organisation.free_text_retention_months).
+DEFAULT_FREE_TEXT_RETENTION_MONTHS = 24
+
 
 class OrganisationKind(enum.StrEnum):
     MUNICIPALITY = "municipality"
@@ -40,6 +43,11 @@ class Organisation(TimestampMixin, Base):
     primary_color: Mapped[str] = mapped_column(String(7), default="#2a2859")
     accent_color: Mapped[str] = mapped_column(String(7), default="#1f42aa")
     contact_email: Mapped[str] = mapped_column(String(254), default="")
+    #: Residents' free text (survey free-text answers, hearing comments, focus-group answers) is erased this many
+    #: months after the consultation's report is published, or after it closed when there is no report.
+    free_text_retention_months: Mapped[int] = mapped_column(
+        default=DEFAULT_FREE_TEXT_RETENTION_MONTHS, server_default=str(DEFAULT_FREE_TEXT_RETENTION_MONTHS)
+    )
 
     staff: Mapped[list[StaffUser]] = relationship(back_populates="organisation")
 

@@ -104,6 +104,12 @@ def set_password(session: Session, user: StaffUser, password: str) -> None:
     session.flush()
 
 
+def end_sessions(session: Session, user: StaffUser) -> None:
+    """Make every session cookie issued to ``user`` so far worthless (on logout: a copied cookie dies with it)."""
+    user.session_generation += 1
+    session.flush()
+
+
 def create_staff(
     session: Session, organisation: Organisation, *, email: str, name: str, role: Role, password: str
 ) -> StaffUser:

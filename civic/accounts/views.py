@@ -16,7 +16,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
@@ -74,6 +74,11 @@ def login() -> Response | str | tuple[str, int]:
 
 @bp.post("/logout")
 def logout() -> Response:
+    if current_user.is_authenticated:
+        # The session lives in a signed cookie, which logging out cannot recall: a copy taken earlier would still
+        # work. Ending the account's sessions makes every such copy worthless (other devices log in again).
+        services.end_sessions(db.session, current_user._get_current_object())
+        db.session.commit()
     logout_user()
     session.clear()
     flash(_("You are logged out."), "info")

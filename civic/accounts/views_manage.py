@@ -14,6 +14,7 @@ from civic.accounts.models import Role, StaffUser
 from civic.accounts.password_links import MAX_AGE, LinkPurpose
 from civic.accounts.permissions import ADMINS, same_organisation, staff_required
 from civic.core.errors import DomainError
+from civic.core.errors_http import is_storage_full, storage_full_message
 from civic.core.htmx import hx_redirect, is_partial_request, render_fragment
 from civic.extensions import db
 
@@ -152,7 +153,13 @@ def organisation() -> Response | str | tuple[str, int]:
         if not form.coat_of_arms.errors:
             upload_folder = current_app.config["UPLOAD_FOLDER"]
             previous = org.coat_of_arms
-            stored = branding.store_image(upload_folder, image) if image else None
+            try:
+                stored = branding.store_image(upload_folder, image) if image else None
+            except OSError as exc:
+                if not is_storage_full(exc):
+                    raise
+                # Nothing is saved; the page comes back with everything the admin typed.
+                return _organisation_page(form, org, storage_full_message(), 507)
             try:
                 branding.update_organisation(
                     db.session,
@@ -164,14 +171,25 @@ def organisation() -> Response | str | tuple[str, int]:
                     accent_color=form.accent_color.data,
                     coat_of_arms=stored,
                 )
+                db.session.commit()
             except DomainError as exc:
                 db.session.rollback()
                 branding.remove_image(upload_folder, stored or "")
                 error = exc.message
+            except Exception as exc:
+                # The commit failed (database away or full): the new file would belong to nothing.
+                db.session.rollback()
+                branding.remove_image(upload_folder, stored or "")
+                if not is_storage_full(exc):
+                    raise
+                return _organisation_page(form, org, storage_full_message(), 507)
             else:
-                db.session.commit()
                 if stored:
                     branding.remove_image(upload_folder, previous)
                 flash(_("The organisation's details are saved."), "success")
                 return hx_redirect(url_for("accounts_manage.organisation"))
-    return render_template("accounts/organisation.html", form=form, organisation=org, error=error), 422
+    return _organisation_page(form, org, error, 422)
+
+
+def _organisation_page(form: OrganisationForm, org, error: str | None, status: int) -> tuple[str, int]:
+    return render_template("accounts/organisation.html", form=form, organisation=org, error=error), status

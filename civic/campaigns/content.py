@@ -1,8 +1,10 @@
 """Message content: placeholders, rendering in the organisation's branding, template checks.
 
 Templates are plain text with ``{placeholders}``. They are parsed with :class:`string.Formatter` but never
-passed to ``str.format``: only the six names below are substituted, with no attribute or index access, so a
-template cannot reach into Python objects. The HTML e-mail is derived from the text (everything escaped) and
+passed to ``str.format``: only the names below are substituted, with no attribute or index access, so a
+template cannot reach into Python objects. ``{when}`` and ``{calendar_link}`` are for focus groups (the session's
+date and time, and the public .ics download); for other consultations ``{when}`` reads as the deadline and
+``{calendar_link}`` is empty. The HTML e-mail is derived from the text (everything escaped) and
 holds no tracking pixel and no remote image other than the municipality's own coat of arms.
 
 SMS segment counting lives in ``civic.campaigns.sms_encoding`` and the default texts in
@@ -23,6 +25,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from markupsafe import Markup
+from sqlalchemy import select
 
 from civic.accounts.models import Organisation
 from civic.campaigns.default_texts import (
@@ -46,12 +49,14 @@ from civic.campaigns.sms_encoding import (
     SmsInfo,
     sms_info,
 )
-from civic.consultations.models import Consultation
+from civic.consultations.models import Consultation, ConsultationKind
 from civic.core.errors import InvalidInputError
 from civic.core.i18n import localized
 from civic.extensions import db
+from civic.focus_groups.calendar import calendar_path, format_when
+from civic.focus_groups.models import FocusGroup
 
-PLACEHOLDERS = ("first_name", "title", "link", "deadline", "organisation", "stop_link")
+PLACEHOLDERS = ("first_name", "title", "link", "deadline", "organisation", "stop_link", "when", "calendar_link")
 MAX_SMS_SEGMENTS = 6
 MAX_SUBJECT_LENGTH = 200
 TIMEZONE = "Europe/Oslo"
@@ -103,9 +108,7 @@ def unknown_placeholders(text: str) -> list[str]:
     try:
         parsed = list(string.Formatter().parse(text))
     except ValueError:
-        return [
-            _("A curly brace is not closed. Placeholders look like {link}; write {{ or }} for a brace itself.")
-        ]
+        return [_("A curly brace is not closed. Placeholders look like {link}; write {{ or }} for a brace itself.")]
     allowed = ", ".join("{" + name + "}" for name in PLACEHOLDERS)
     for _literal, field, spec, conversion in parsed:
         if field is None:
@@ -175,16 +178,36 @@ def coat_of_arms_url(organisation: Organisation, base_url: str) -> str:
     return base_url.rstrip("/") + COAT_OF_ARMS_PATH.format(slug=quote(organisation.slug, safe=""))
 
 
+def focus_group_of(consultation: Consultation) -> FocusGroup | None:
+    """Return the focus group of a focus-group consultation (one query), else None."""
+    if consultation.kind != ConsultationKind.FOCUS_GROUP or consultation.id is None:
+        return None
+    return db.session.scalar(select(FocusGroup).where(FocusGroup.consultation_id == consultation.id))
+
+
 def placeholder_values(
-    *, organisation: Organisation, consultation: Consultation, first_name: str, link: str, stop_link: str, language: str
+    *,
+    organisation: Organisation,
+    consultation: Consultation,
+    first_name: str,
+    link: str,
+    stop_link: str,
+    language: str,
+    focus_group: FocusGroup | None = None,
+    base_url: str = "",
 ) -> dict[str, str]:
+    """The placeholders' values; ``focus_group`` (of a focus-group consultation) gives {when} and {calendar_link}."""
+    deadline = format_deadline(consultation, language)
+    calendar_link = base_url.rstrip("/") + calendar_path(consultation.public_id) if focus_group is not None else ""
     return {
         "first_name": first_name,
         "title": localized(consultation.title, language, consultation.default_language),
         "link": link,
-        "deadline": format_deadline(consultation, language),
+        "deadline": deadline,
         "organisation": organisation.name,
         "stop_link": stop_link,
+        "when": format_when(focus_group, consultation, language) if focus_group is not None else deadline,
+        "calendar_link": calendar_link,
     }
 
 
@@ -198,12 +221,15 @@ def render_message(
     stop_link: str,
     language: str,
     base_url: str | None = None,
+    focus_group: FocusGroup | None = None,
 ) -> RenderedMessage:
     """Fill the template for one resident: subject, plain text with footer, branded HTML, and the SMS text.
 
     An outcome message's ``link`` is the public report and its ``stop_link`` is empty: its footer says why the
     resident gets it and that nothing follows, and links the report where other messages link "stop".
+    A focus group's ``focus_group`` is looked up when not given (the dispatcher passes the one it loaded once).
     """
+    base = base_url if base_url is not None else current_app.config["PUBLIC_BASE_URL"]
     values = placeholder_values(
         organisation=organisation,
         consultation=consultation,
@@ -211,6 +237,8 @@ def render_message(
         link=link,
         stop_link=stop_link,
         language=language,
+        focus_group=focus_group if focus_group is not None else focus_group_of(consultation),
+        base_url=base,
     )
     outcome = template.purpose == MessagePurpose.OUTCOME
     footers = OUTCOME_FOOTER if outcome else FOOTER
@@ -220,7 +248,6 @@ def render_message(
     why = footer["why"].replace("{organisation}", organisation.name).replace("{title}", values["title"])
     stop = "" if outcome else footer["stop"].replace("{stop_link}", stop_link) + "\n"
     text = f"{body}\n\n-- \n{organisation.name}\n{why}\n{stop}"
-    base = base_url if base_url is not None else current_app.config["PUBLIC_BASE_URL"]
     html = _render_html(
         template.email_body,
         values,
@@ -258,7 +285,7 @@ def _paragraphs_html(body: str, values: Mapping[str, str], answer_label: str) ->
         parts: list[Markup] = []
         for piece in pieces:
             parts.append(_escape_lines(piece.literal))
-            if piece.field in ("link", "stop_link"):
+            if piece.field in ("link", "stop_link", "calendar_link") and values[piece.field]:
                 parts.append(_link_html(values[piece.field]))
             elif piece.field:
                 parts.append(_escape_lines(values[piece.field]))
@@ -302,6 +329,9 @@ def _colour(value: str, fallback: str) -> str:
 
 SAMPLE_LINK = "https://civic.example.no/p/" + "x" * 43
 SAMPLE_REPORT_LINK = "https://civic.example.no/r/" + "x" * 32 + "?lang=nb"
+SAMPLE_CALENDAR_LINK = "https://civic.example.no" + calendar_path("x" * 16)
+#: A live session's time as {when} reads it: the longest usual form (weekday, date, start and end).
+SAMPLE_WHEN = "onsdag 16. desember 2026 kl. 18:00-19:30"
 
 
 def sample_values(
@@ -310,6 +340,7 @@ def sample_values(
     title: str = "Parkering i Bjerke",
     deadline: str = "1. desember 2026 kl. 23:59",
     purpose: str = MessagePurpose.INVITATION,
+    when: str = SAMPLE_WHEN,
 ) -> dict[str, str]:
     """Values of realistic length, to measure and preview a template without a resident."""
     outcome = purpose == MessagePurpose.OUTCOME
@@ -320,6 +351,8 @@ def sample_values(
         "deadline": deadline,
         "organisation": organisation_name,
         "stop_link": "" if outcome else "https://civic.example.no/stop/" + "x" * 43,
+        "when": when,
+        "calendar_link": SAMPLE_CALENDAR_LINK,
     }
 
 
@@ -408,8 +441,10 @@ __all__ = [
     "MESSAGE_LANGUAGES",
     "OUTCOME_FOOTER",
     "PLACEHOLDERS",
+    "SAMPLE_CALENDAR_LINK",
     "SAMPLE_LINK",
     "SAMPLE_REPORT_LINK",
+    "SAMPLE_WHEN",
     "TIMEZONE",
     "UCS2_MULTI",
     "UCS2_SINGLE",
@@ -421,6 +456,7 @@ __all__ = [
     "default_template",
     "default_templates",
     "fill",
+    "focus_group_of",
     "format_deadline",
     "missing_outcome_templates",
     "pick_template",

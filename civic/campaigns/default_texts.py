@@ -7,7 +7,7 @@ language rather than translated through gettext. ``civic.campaigns.content`` re-
 from __future__ import annotations
 
 from civic.campaigns.models import Campaign, CampaignTemplate, MessagePurpose
-from civic.consultations.models import Consultation
+from civic.consultations.models import Consultation, ConsultationKind
 
 #: The languages messages can be written in (and that have default texts).
 MESSAGE_LANGUAGES = ("nb", "nn", "en")
@@ -74,15 +74,14 @@ DEFAULT_TEXTS: dict[str, dict[str, dict[str, str]]] = {
             "body": "Hei {first_name},\n\n{organisation} vil gjerne høre hva du mener om «{title}». "
             "Du er invitert fordi saken berører deg.\n\nDu kan svare fram til {deadline}. "
             "Lenken er personlig, så ikke del den med andre.\n\n{link}\n\nVennlig hilsen\n{organisation}",
-            "sms": "Hei {first_name}! {organisation} vil høre din mening om \"{title}\". "
-            "Svar innen {deadline}: {link}",
+            "sms": 'Hei {first_name}! {organisation} vil høre din mening om "{title}". Svar innen {deadline}: {link}',
         },
         "reminder": {
             "subject": "Påminnelse: {title}",
             "body": "Hei {first_name},\n\nVi har ikke fått svaret ditt om «{title}» ennå. "
             "Det tar bare noen minutter, og svaret ditt teller.\n\nDu kan svare fram til {deadline}.\n\n"
             "{link}\n\nVennlig hilsen\n{organisation}",
-            "sms": "Påminnelse fra {organisation}: svar om \"{title}\" innen {deadline}: {link} "
+            "sms": 'Påminnelse fra {organisation}: svar om "{title}" innen {deadline}: {link} '
             "Stopp påminnelser: {stop_link}",
         },
         "outcome": {
@@ -90,7 +89,7 @@ DEFAULT_TEXTS: dict[str, dict[str, dict[str, str]]] = {
             "body": "Hei {first_name},\n\nTakk for at du deltok i «{title}». Nå er saken avgjort, og {organisation} "
             "har publisert en rapport om hva innbyggerne sa og hva som ble bestemt.\n\n{link}\n\n"
             "Vennlig hilsen\n{organisation}",
-            "sms": "Hei {first_name}! Takk for at du deltok i \"{title}\". Les hva innbyggerne sa og hva "
+            "sms": 'Hei {first_name}! Takk for at du deltok i "{title}". Les hva innbyggerne sa og hva '
             "{organisation} bestemte: {link}",
         },
     },
@@ -100,15 +99,14 @@ DEFAULT_TEXTS: dict[str, dict[str, dict[str, str]]] = {
             "body": "Hei {first_name},\n\n{organisation} vil gjerne høyre kva du meiner om «{title}». "
             "Du er invitert fordi saka gjeld deg.\n\nDu kan svare fram til {deadline}. "
             "Lenkja er personleg, så ikkje del ho med andre.\n\n{link}\n\nVenleg helsing\n{organisation}",
-            "sms": "Hei {first_name}! {organisation} vil høyre meininga di om \"{title}\". "
-            "Svar innan {deadline}: {link}",
+            "sms": 'Hei {first_name}! {organisation} vil høyre meininga di om "{title}". Svar innan {deadline}: {link}',
         },
         "reminder": {
             "subject": "Påminning: {title}",
             "body": "Hei {first_name},\n\nVi har ikkje fått svaret ditt om «{title}» enno. "
             "Det tek berre nokre minutt, og svaret ditt tel.\n\nDu kan svare fram til {deadline}.\n\n"
             "{link}\n\nVenleg helsing\n{organisation}",
-            "sms": "Påminning frå {organisation}: svar om \"{title}\" innan {deadline}: {link} "
+            "sms": 'Påminning frå {organisation}: svar om "{title}" innan {deadline}: {link} '
             "Stopp påminningar: {stop_link}",
         },
         "outcome": {
@@ -116,7 +114,7 @@ DEFAULT_TEXTS: dict[str, dict[str, dict[str, str]]] = {
             "body": "Hei {first_name},\n\nTakk for at du var med i «{title}». No er saka avgjord, og {organisation} "
             "har publisert ein rapport om kva innbyggjarane sa og kva som vart bestemt.\n\n{link}\n\n"
             "Venleg helsing\n{organisation}",
-            "sms": "Hei {first_name}! Takk for at du var med i \"{title}\". Les kva innbyggjarane sa og kva "
+            "sms": 'Hei {first_name}! Takk for at du var med i "{title}". Les kva innbyggjarane sa og kva '
             "{organisation} bestemte: {link}",
         },
     },
@@ -126,7 +124,7 @@ DEFAULT_TEXTS: dict[str, dict[str, dict[str, str]]] = {
             "body": "Hello {first_name},\n\n{organisation} would like to hear what you think about “{title}”. "
             "You are invited because this matter affects you.\n\nYou can respond until {deadline}. "
             "The link is personal, so please do not share it.\n\n{link}\n\nKind regards\n{organisation}",
-            "sms": "Hello {first_name}! {organisation} would like your opinion on \"{title}\". "
+            "sms": 'Hello {first_name}! {organisation} would like your opinion on "{title}". '
             "Respond by {deadline}: {link}",
         },
         "reminder": {
@@ -134,7 +132,7 @@ DEFAULT_TEXTS: dict[str, dict[str, dict[str, str]]] = {
             "body": "Hello {first_name},\n\nWe have not received your response about “{title}” yet. "
             "It only takes a few minutes, and your view counts.\n\nYou can respond until {deadline}.\n\n"
             "{link}\n\nKind regards\n{organisation}",
-            "sms": "Reminder from {organisation}: respond about \"{title}\" by {deadline}: {link} "
+            "sms": 'Reminder from {organisation}: respond about "{title}" by {deadline}: {link} '
             "Stop reminders: {stop_link}",
         },
         "outcome": {
@@ -142,8 +140,74 @@ DEFAULT_TEXTS: dict[str, dict[str, dict[str, str]]] = {
             "body": "Hello {first_name},\n\nThank you for taking part in “{title}”. A decision has now been made, "
             "and {organisation} has published a report on what residents said and what was decided.\n\n{link}\n\n"
             "Kind regards\n{organisation}",
-            "sms": "Hello {first_name}! Thank you for taking part in \"{title}\". Read what residents said and what "
+            "sms": 'Hello {first_name}! Thank you for taking part in "{title}". Read what residents said and what '
             "{organisation} decided: {link}",
+        },
+    },
+}
+
+#: Focus groups invite to a session at a time ({when}: "tirsdag 1. desember 2026 kl. 18:00-19:30", or for an
+#: asynchronous group "fra 1. desember til 8. desember 2026"), not to answer by a deadline. The e-mail also
+#: carries the .ics (live groups); {calendar_link} serves it to SMS readers and other mail clients.
+FOCUS_GROUP_TEXTS: dict[str, dict[str, dict[str, str]]] = {
+    "nb": {
+        "invitation": {
+            "subject": "Invitasjon til fokusgruppe: {title}",
+            "body": "Hei {first_name},\n\n{organisation} inviterer deg til en digital fokusgruppe om «{title}». "
+            "Du er invitert fordi saken berører deg. Samtalen foregår skriftlig på nett, og de andre deltakerne "
+            "ser deg bare under et tilfeldig navn.\n\nTid: {when}\n\nLegg den i kalenderen din: {calendar_link}"
+            "\n\nBruk lenken under for å delta. Den er personlig, så ikke del den med andre.\n\n{link}\n\n"
+            "Vennlig hilsen\n{organisation}",
+            "sms": 'Hei {first_name}! {organisation} inviterer deg til fokusgruppe om "{title}", {when}. '
+            "Delta: {link} Kalender: {calendar_link}",
+        },
+        "reminder": {
+            "subject": "Påminnelse: fokusgruppe om {title}",
+            "body": "Hei {first_name},\n\nHusk den digitale fokusgruppen om «{title}».\n\nTid: {when}\n\n"
+            "Legg den i kalenderen din: {calendar_link}\n\nBruk den personlige lenken din for å delta:\n\n"
+            "{link}\n\nVennlig hilsen\n{organisation}",
+            "sms": 'Påminnelse fra {organisation}: fokusgruppe om "{title}", {when}. Delta: {link} '
+            "Stopp påminnelser: {stop_link}",
+        },
+    },
+    "nn": {
+        "invitation": {
+            "subject": "Invitasjon til fokusgruppe: {title}",
+            "body": "Hei {first_name},\n\n{organisation} inviterer deg til ei digital fokusgruppe om «{title}». "
+            "Du er invitert fordi saka gjeld deg. Samtalen går føre seg skriftleg på nett, og dei andre "
+            "deltakarane ser deg berre under eit tilfeldig namn.\n\nTid: {when}\n\nLegg ho i kalenderen din: "
+            "{calendar_link}\n\nBruk lenkja under for å vere med. Ho er personleg, så ikkje del ho med andre."
+            "\n\n{link}\n\nVenleg helsing\n{organisation}",
+            "sms": 'Hei {first_name}! {organisation} inviterer deg til fokusgruppe om "{title}", {when}. '
+            "Ver med: {link} Kalender: {calendar_link}",
+        },
+        "reminder": {
+            "subject": "Påminning: fokusgruppe om {title}",
+            "body": "Hei {first_name},\n\nHugs den digitale fokusgruppa om «{title}».\n\nTid: {when}\n\n"
+            "Legg ho i kalenderen din: {calendar_link}\n\nBruk den personlege lenkja di for å vere med:\n\n"
+            "{link}\n\nVenleg helsing\n{organisation}",
+            "sms": 'Påminning frå {organisation}: fokusgruppe om "{title}", {when}. Ver med: {link} '
+            "Stopp påminningar: {stop_link}",
+        },
+    },
+    "en": {
+        "invitation": {
+            "subject": "Invitation to a focus group: {title}",
+            "body": "Hello {first_name},\n\n{organisation} invites you to an online focus group about “{title}”. "
+            "You are invited because this matter affects you. The conversation is written, online, and other "
+            "participants only see you under a random name.\n\nWhen: {when}\n\nAdd it to your calendar: "
+            "{calendar_link}\n\nUse the link below to take part. It is personal, so please do not share it."
+            "\n\n{link}\n\nKind regards\n{organisation}",
+            "sms": 'Hello {first_name}! {organisation} invites you to a focus group on "{title}", {when}. '
+            "Join: {link} Calendar: {calendar_link}",
+        },
+        "reminder": {
+            "subject": "Reminder: focus group on {title}",
+            "body": "Hello {first_name},\n\nA reminder of the online focus group about “{title}”.\n\n"
+            "When: {when}\n\nAdd it to your calendar: {calendar_link}\n\nUse your personal link to take part:"
+            "\n\n{link}\n\nKind regards\n{organisation}",
+            "sms": 'Reminder from {organisation}: focus group on "{title}", {when}. Join: {link} '
+            "Stop reminders: {stop_link}",
         },
     },
 }
@@ -159,13 +223,19 @@ def default_templates(consultation: Consultation) -> list[CampaignTemplate]:
     templates = []
     for language in dict.fromkeys(languages):
         for purpose in (MessagePurpose.INVITATION, MessagePurpose.REMINDER):
-            templates.append(default_template(purpose, language))
+            templates.append(default_template(purpose, language, kind=consultation.kind))
     return templates
 
 
-def default_template(purpose: str, language: str) -> CampaignTemplate:
-    """Return a new template with the default texts (bokmål ones for a language without defaults)."""
-    texts = DEFAULT_TEXTS.get(language, DEFAULT_TEXTS["nb"])[str(purpose)]
+def default_template(purpose: str, language: str, *, kind: str = ConsultationKind.SURVEY) -> CampaignTemplate:
+    """Return a new template with the default texts (bokmål ones for a language without defaults).
+
+    Focus groups have their own invitation and reminder texts (a session at a time); outcome texts are shared.
+    """
+    table = DEFAULT_TEXTS
+    if kind == ConsultationKind.FOCUS_GROUP and str(purpose) != MessagePurpose.OUTCOME:
+        table = FOCUS_GROUP_TEXTS
+    texts = table.get(language, table["nb"])[str(purpose)]
     return CampaignTemplate(
         purpose=str(purpose),
         language=language,
@@ -186,6 +256,7 @@ def missing_outcome_templates(campaign: Campaign) -> list[CampaignTemplate]:
 __all__ = [
     "DEADLINE_PATTERN",
     "DEFAULT_TEXTS",
+    "FOCUS_GROUP_TEXTS",
     "FOOTER",
     "MESSAGE_LANGUAGES",
     "OUTCOME_FOOTER",

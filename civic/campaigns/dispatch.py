@@ -43,12 +43,14 @@ from sqlalchemy.orm import Session
 
 from civic.accounts.models import Organisation
 from civic.campaigns.audience import Recipient
+from civic.campaigns.calendar_attachment import attach_calendar, message_calendar
 from civic.campaigns.content import MESSAGE_LANGUAGES, pick_template, render_message
 from civic.campaigns.deliveries import bounce_headers, envelope_from
 from civic.campaigns.models import Campaign, CampaignTemplate, MessagePurpose, MessageState, OutboundMessage
 from civic.campaigns.tokens import person_reference
 from civic.consultations.models import Consultation
 from civic.core.timeutils import now_utc
+from civic.focus_groups.models import FocusGroup
 from civic.outreach.email import EmailPermanentError, EmailSession, EmailTransientError, build_message, mail_domain
 from civic.outreach.links import issue_links
 from civic.outreach.models import Invitation
@@ -334,6 +336,8 @@ class _Context:
     templates: dict[str, CampaignTemplate]
     #: An outcome round's public report URL ("" for other rounds, whose links are personal).
     report_link: str = ""
+    #: The focus group of a focus-group consultation: {when}, {calendar_link} and the .ics attachment.
+    focus_group: FocusGroup | None = None
 
     def links(self, token: str, language: str = "nb") -> tuple[str, str]:
         if self.purpose == MessagePurpose.OUTCOME:
@@ -354,7 +358,21 @@ class _Context:
             stop_link=stop_link,
             language=item["l"],
             base_url=self.base_url,
+            focus_group=self.focus_group,
         ), stop_link
+
+    def calendar(self, item: Mapping[str, Any], token: str) -> bytes | None:
+        """The .ics for an invitation or reminder to a live focus group, joining through the personal link."""
+        link, _stop = self.links(token, item["l"])
+        return message_calendar(
+            self.focus_group,
+            self.consultation,
+            purpose=self.purpose,
+            organisation_name=self.organisation.name,
+            link=link,
+            base_url=self.base_url,
+            language=item["l"],
+        )
 
 
 def _detached_copy(obj: Any) -> Any:
@@ -378,7 +396,13 @@ def _context(session: Session, campaign: Campaign, round_no: int, config: Mappin
         sms_sender=config["SMS_SENDER"],
         config=config,
         report_link=str(rounds_of(campaign).get(str(round_no), {}).get("link") or ""),
+        focus_group=_focus_group(session, campaign.consultation_id),
     )
+
+
+def _focus_group(session: Session, consultation_id: int) -> FocusGroup | None:
+    group = session.scalar(select(FocusGroup).where(FocusGroup.consultation_id == consultation_id))
+    return _detached_copy(group) if group is not None else None
 
 
 def send_batch_items(
@@ -475,6 +499,9 @@ def _send_email(context: _Context, email_session: EmailSession, item: Mapping[st
         list_unsubscribe=stop_link,
         headers=bounce_headers(message_id, context.config),
     )
+    ics = context.calendar(item, token)
+    if ics is not None:
+        attach_calendar(message, ics, language=item["l"], public_id=context.consultation.public_id)
     try:
         email_session.send(message, envelope_from(message_id, context.config), organisation_id=context.organisation.id)
     except EmailTransientError as exc:

@@ -15,7 +15,8 @@ from typing import Any
 from flask_babel import gettext as _
 
 from civic.accounts.models import StaffUser
-from civic.campaigns.content import render_message
+from civic.campaigns.calendar_attachment import attach_calendar, message_calendar
+from civic.campaigns.content import focus_group_of, render_message
 from civic.campaigns.models import CampaignTemplate
 from civic.consultations.models import Consultation
 from civic.outreach.email import (
@@ -52,6 +53,7 @@ def send_trial(
     base = config["PUBLIC_BASE_URL"].rstrip("/")
     first_name = (planner.name or "").split(" ")[0] or "Test"
     test_token = "test-" + secrets.token_urlsafe(8)
+    focus_group = focus_group_of(consultation)
     rendered = render_message(
         draft,
         organisation=planner.organisation,
@@ -60,6 +62,7 @@ def send_trial(
         link=f"{base}/p/{test_token}",
         stop_link=f"{base}/stop/{test_token}",
         language=draft.language,
+        focus_group=focus_group,
     )
     notes: list[Note] = []
     if to_me:
@@ -70,6 +73,17 @@ def send_trial(
             html=rendered.html,
             mail_from=config["MAIL_FROM"],
         )
+        ics = message_calendar(
+            focus_group,
+            consultation,
+            purpose=draft.purpose,
+            organisation_name=planner.organisation.name,
+            link=f"{base}/p/{test_token}",
+            base_url=base,
+            language=draft.language,
+        )
+        if ics is not None:  # the planner sees what residents get, attachment included
+            attach_calendar(message, ics, language=draft.language, public_id=consultation.public_id)
         try:
             with email_session_from_config(config) as session:
                 envelope = parseaddr(config["MAIL_FROM"])[1] or config["MAIL_FROM"]

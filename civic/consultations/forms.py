@@ -12,6 +12,7 @@ from wtforms import (
     DateTimeLocalField,
     RadioField,
     SelectChoice,
+    SelectField,
     SelectMultipleField,
     StringField,
     TextAreaField,
@@ -48,8 +49,8 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class ConsultationForm(FlaskForm):
-    """Create or edit a consultation; the texts of unchosen languages are dropped on save."""
+class ConsultationTextsForm(FlaskForm):
+    """The fields every consultation form starts with: its languages, and title and summary per language."""
 
     languages = MultiCheckboxField(
         _l("Languages"),
@@ -63,6 +64,11 @@ class ConsultationForm(FlaskForm):
     summary_nb = TextAreaField(_l("Summary (Bokmål)"), validators=[Optional(), Length(max=1000)])
     summary_nn = TextAreaField(_l("Summary (Nynorsk)"), validators=[Optional(), Length(max=1000)])
     summary_en = TextAreaField(_l("Summary (English)"), validators=[Optional(), Length(max=1000)])
+
+
+class ConsultationForm(ConsultationTextsForm):
+    """Create or edit a consultation; the texts of unchosen languages are dropped on save."""
+
     body_nb = TextAreaField(_l("Background (Bokmål)"), validators=[Optional(), Length(max=20000)])
     body_nn = TextAreaField(_l("Background (Nynorsk)"), validators=[Optional(), Length(max=20000)])
     body_en = TextAreaField(_l("Background (English)"), validators=[Optional(), Length(max=20000)])
@@ -75,12 +81,8 @@ class ConsultationForm(FlaskForm):
         default=Access.PUBLIC.value,
         validators=[InputRequired(message=_l("Choose who may answer."))],
     )
-    opens_at = DateTimeLocalField(
-        _l("Opens (Norwegian time)"), format="%Y-%m-%dT%H:%M", validators=[Optional()]
-    )
-    closes_at = DateTimeLocalField(
-        _l("Closes (Norwegian time)"), format="%Y-%m-%dT%H:%M", validators=[Optional()]
-    )
+    opens_at = DateTimeLocalField(_l("Opens (Norwegian time)"), format="%Y-%m-%dT%H:%M", validators=[Optional()])
+    closes_at = DateTimeLocalField(_l("Closes (Norwegian time)"), format="%Y-%m-%dT%H:%M", validators=[Optional()])
 
     def validate(self, extra_validators: Any = None) -> bool:
         """Also require a title in every chosen language and a closing time after the opening time."""
@@ -110,8 +112,7 @@ class ConsultationForm(FlaskForm):
         """Return keyword arguments for the consultation services."""
         languages = self.chosen_languages()
         fields: dict[str, Any] = {
-            name: {code: (self[f"{name}_{code}"].data or "").strip() for code in languages}
-            for name in TEXT_FIELDS
+            name: {code: (self[f"{name}_{code}"].data or "").strip() for code in languages} for name in TEXT_FIELDS
         }
         fields.update(
             languages=languages,
@@ -137,3 +138,23 @@ class StateChangeForm(FlaskForm):
     """One button per allowed transition; the button's value names the target state."""
 
     to_state = StringField(validators=[InputRequired()])
+
+
+class MoveForm(FlaskForm):
+    """ "Move up" / "Move down" buttons without JavaScript (survey questions and sections, focus-group prompts)."""
+
+    direction = SelectField(choices=[SelectChoice("up"), SelectChoice("down")], validators=[InputRequired()])
+
+    @property
+    def offset(self) -> int:
+        return -1 if self.direction.data == "up" else 1
+
+
+class OrderForm(FlaskForm):
+    """The new order after drag and drop: comma-separated ids."""
+
+    order = StringField(validators=[InputRequired()])
+
+    def ids(self) -> list[int]:
+        """Return the ids, or raise ValueError."""
+        return [int(part) for part in self.order.data.split(",") if part.strip()]

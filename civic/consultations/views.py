@@ -35,7 +35,14 @@ def state_actions(consultation: Consultation) -> list[tuple[str, str]]:
     }
     order = [S.DRAFT, S.SCHEDULED, S.OPEN, S.CLOSED, S.PUBLISHED]
     targets = sorted(services.ALLOWED_TRANSITIONS[current], key=order.index)
+    if _opened_elsewhere(consultation, current):
+        targets = [target for target in targets if target != S.OPEN]
     return [(target.value, labels[(current, target)]) for target in targets]
+
+
+def _opened_elsewhere(consultation: Consultation, current: ConsultationState) -> bool:
+    """A focus group is opened from its own page: its asynchronous window and guide open with it."""
+    return consultation.kind == ConsultationKind.FOCUS_GROUP and current in (S.DRAFT, S.SCHEDULED)
 
 
 def _load(consultation_id: int) -> Consultation:
@@ -45,7 +52,9 @@ def _load(consultation_id: int) -> Consultation:
 
 
 def _public_prefix(consultation: Consultation) -> str:
-    return "h" if consultation.kind == ConsultationKind.HEARING else "s"
+    """The residents' URL prefix of each kind: /s/ surveys, /h/ hearings, /f/ focus groups."""
+    prefixes = {ConsultationKind.HEARING: "h", ConsultationKind.FOCUS_GROUP: "f"}
+    return prefixes.get(ConsultationKind(consultation.kind), "s")
 
 
 def _detail_context(consultation: Consultation, **extra: object) -> dict[str, object]:
@@ -62,6 +71,7 @@ def _detail_context(consultation: Consultation, **extra: object) -> dict[str, ob
         "state_label": services.state_label,
         "can_edit": current_user.role in PLANNERS,
         "public_url": f"{request.url_root}{_public_prefix(consultation)}/{consultation.public_id}",
+        "public_path": f"/{_public_prefix(consultation)}/{consultation.public_id}",
         **extra,
     }
 
@@ -102,6 +112,8 @@ def change_state(consultation_id: int) -> Response:
     status = 200
     if not form.validate_on_submit() or form.to_state.data not in set(ConsultationState):
         error, status = _("Choose a valid action."), 400
+    elif form.to_state.data == S.OPEN and _opened_elsewhere(consultation, S(consultation.state)):
+        error, status = _("Open the focus group from its own page, so its schedule and guide open with it."), 409
     else:
         try:
             services.change_state(

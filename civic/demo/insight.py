@@ -1,4 +1,5 @@
-"""Demo analysis: queue topic and opinion-group runs for the demo hearing and topics for the parking survey.
+"""Demo analysis: queue topic and opinion-group runs for the demo hearing, topics for the parking survey and for the
+finished focus group's open answers.
 
 The runs are queued, not computed here: the demo's worker (started right after seeding) embeds the texts and
 runs them, so a visitor sees the progress bars move and then the results. Tests of the seed leave them out
@@ -22,10 +23,17 @@ from civic.surveys.models import QuestionKind
 #: A fixed number of topics reads better in a demo than whatever the model discovers on a small corpus.
 HEARING_TOPICS = 6
 SURVEY_TOPICS = 8
+#: The finished focus group has about a hundred open answers over three prompts.
+FOCUS_GROUP_TOPICS = 5
 
 
 def queue_demo_runs(
-    session: Session, *, hearing: Consultation | None, survey: Consultation, actor: StaffUser
+    session: Session,
+    *,
+    hearing: Consultation | None,
+    survey: Consultation,
+    actor: StaffUser,
+    focus_group: Consultation | None = None,
 ) -> list[AnalysisRun]:
     """Queue the demo's runs (each starts after the seed commits); a kind already queued or running is skipped."""
     if not current_app.config.get("INSIGHT_DEMO_RUNS", True):
@@ -41,6 +49,8 @@ def queue_demo_runs(
             (hearing, RunKind.TOPICS, topic_params(n_topics=HEARING_TOPICS, embedder=embedder)),
             (hearing, RunKind.OPINION_GROUPS, {"seed": 0}),
         ]
+    if focus_group is not None:
+        wanted.append((focus_group, RunKind.TOPICS, topic_params(n_topics=FOCUS_GROUP_TOPICS, embedder=embedder)))
     queued = []
     for consultation, kind, params in wanted:
         if unfinished_run(session, consultation.id, kind) is not None:

@@ -26,10 +26,12 @@ from civic.consultations.models import (
 from civic.core.db import Base
 from civic.core.timeutils import now_utc
 from civic.core.tokens import hash_token, new_token, response_key_hash
+from civic.demo import focus_group as demo_focus_group
 from civic.demo import hearing as demo_hearing
 from civic.demo import insight as demo_insight
 from civic.demo import report as demo_report
 from civic.demo import responses, survey_content
+from civic.focus_groups.calendar import format_when
 from civic.outreach.links import issue_links
 from civic.outreach.models import Channel, Invitation, coarse_day
 from civic.surveys.answering import field_name
@@ -83,6 +85,19 @@ class DemoInfo:
     password: str
     personal_tokens: list[str]
     hearing_public_id: str | None = None
+    focus_groups: FocusGroupInfo | None = None
+
+
+@dataclass
+class FocusGroupInfo:
+    """The demo focus groups' addresses; ``tokens`` are fresh personal links to the live session."""
+
+    live_public_id: str
+    live_consultation_id: int
+    when: str
+    tokens: list[str]
+    async_public_id: str
+    finished_consultation_id: int
 
 
 def find_demo(session: Session) -> tuple[Organisation | None, Consultation | None]:
@@ -107,6 +122,7 @@ def seed_demo(session: Session, *, now: datetime | None = None, reset: bool = Fa
     organisation = _organisation(session)
     admin = _staff(session, organisation)
     hearing = demo_hearing.seed_hearing(session, organisation, admin, now=now)
+    focus_groups = demo_focus_group.seed_focus_groups(session, organisation, admin, now=now)
     _org, consultation = find_demo(session)
     if consultation is not None:
         return SeedResult(organisation, consultation, created=False)
@@ -118,7 +134,13 @@ def seed_demo(session: Session, *, now: datetime | None = None, reset: bool = Fa
     _campaign(session, organisation, admin, consultation)
     _past_survey_with_report(session, organisation, admin, now)
     tokens = create_personal_links(session, consultation)
-    demo_insight.queue_demo_runs(session, hearing=hearing.consultation, survey=consultation, actor=admin)
+    demo_insight.queue_demo_runs(
+        session,
+        hearing=hearing.consultation,
+        survey=consultation,
+        actor=admin,
+        focus_group=focus_groups.finished.consultation,
+    )
     submitted = sum(1 for g in generated if g.state == "submitted")
     return SeedResult(organisation, consultation, True, submitted, len(generated) - submitted, tokens)
 
@@ -193,7 +215,31 @@ def demo_info(session: Session, *, links: int = 3) -> DemoInfo | None:
     tokens = create_personal_links(session, consultation, links)
     hearing = demo_hearing.find_demo_hearing(session, organisation)
     hearing_public_id = hearing.consultation.public_id if hearing else None
-    return DemoInfo(organisation, consultation, staff, DEMO_PASSWORD, tokens, hearing_public_id)
+    return DemoInfo(
+        organisation,
+        consultation,
+        staff,
+        DEMO_PASSWORD,
+        tokens,
+        hearing_public_id,
+        _focus_group_info(session, organisation, links),
+    )
+
+
+def _focus_group_info(session: Session, organisation: Organisation, links: int) -> FocusGroupInfo | None:
+    live = demo_focus_group.find_demo_focus_group(session, organisation)
+    asynchronous = demo_focus_group.find_demo_focus_group(session, organisation, demo_focus_group.content.ASYNC_TITLE)
+    finished = demo_focus_group.find_demo_focus_group(session, organisation, demo_focus_group.content.FINISHED_TITLE)
+    if live is None or asynchronous is None or finished is None:
+        return None
+    return FocusGroupInfo(
+        live_public_id=live.consultation.public_id,
+        live_consultation_id=live.consultation_id,
+        when=format_when(live, live.consultation, "en"),
+        tokens=create_personal_links(session, live.consultation, links),
+        async_public_id=asynchronous.consultation.public_id,
+        finished_consultation_id=finished.consultation_id,
+    )
 
 
 def reset_demo(session: Session) -> bool:

@@ -8,7 +8,6 @@ same link always finds the same participant while nothing stored joins the parti
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import gettext as _
@@ -23,13 +22,7 @@ from civic.core.tokens import hash_token, new_token
 from civic.hearings.models import Hearing, Participant
 from civic.outreach.links import find_invitation
 from civic.outreach.models import Invitation, coarse_day
-
-
-@dataclass(frozen=True)
-class Segment:
-    age_band: str = ""
-    district: str = ""
-    household_type: str = ""
+from civic.outreach.segments import Segment
 
 
 def new_participant_key() -> str:
@@ -106,7 +99,7 @@ def join_with_link(session: Session, token: str) -> tuple[Invitation, Participan
     if hearing is None:
         return None
     key = link_participant_key(token)
-    segment = Segment(invitation.age_band, invitation.district, invitation.household_type)
+    segment = Segment.of(invitation)
     participant = get_or_create_participant(session, hearing, key, invited=True, segment=segment)
     if invitation.opened_at is None:
         invitation.opened_at = coarse_day(now_utc())

@@ -365,5 +365,11 @@ def _csv(header: list[str] | None, rows: Iterable[list[object]]) -> str:
     writer = csv.writer(out, lineterminator="\n")  # Polis writes LF line ends and quotes only when needed
     if header is not None:
         writer.writerow(header)
-    writer.writerows(rows)
+    # With LF line ends the writer leaves a lone CR unquoted, and readers end the row there: "Bra\r=1+1" would put
+    # a formula at the start of a row of its own. Line breaks become LF, which the writer quotes.
+    writer.writerows([_one_line_end(cell) for cell in row] for row in rows)
     return out.getvalue()
+
+
+def _one_line_end(cell: object) -> object:
+    return cell.replace("\r\n", "\n").replace("\r", "\n") if isinstance(cell, str) else cell

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, aliased
 
 from analysis.topics import EMBEDDERS, get_embedder
 from civic.core.timeutils import now_utc
+from civic.focus_groups.models import Contribution, Prompt, PromptKind
 from civic.hearings.models import Comment
 from civic.insight.models import TextEmbedding, TextSource
 from civic.insight.sources import TEXT_ANSWER_KINDS, Key, chunked
@@ -170,7 +171,7 @@ def pending_texts(session: Session, embedder: str, limit: int) -> list[PendingTe
 
     Every comment with text counts, whatever its moderation state (a pending comment is usually published
     soon; which comments a run uses is decided when it runs). Survey answers count once their response is
-    submitted: the submit hot path is left alone and the beat schedule catches them.
+    submitted: the submit hot path is left alone and the beat schedule catches them; so do focus-group answers.
     """
     stored = aliased(TextEmbedding)
 
@@ -205,7 +206,23 @@ def pending_texts(session: Session, embedder: str, limit: int) -> list[PendingTe
         .order_by(Answer.id)
         .limit(limit - len(pending))
     ).all()
-    return pending + [PendingText(TextSource.SURVEY_ANSWER.value, aid, text) for aid, text in answers]
+    pending += [PendingText(TextSource.SURVEY_ANSWER.value, aid, text) for aid, text in answers]
+    if len(pending) >= limit:
+        return pending
+    # Focus-group answers to open prompts; hidden ones too (a hidden answer may be shown again), edited ones again.
+    contributions = session.execute(
+        select(Contribution.id, Contribution.text)
+        .join(Prompt, Prompt.id == Contribution.prompt_id)
+        .outerjoin(stored, joined(TextSource.FOCUS_GROUP_ANSWER, Contribution.id))
+        .where(
+            Prompt.kind == PromptKind.OPEN.value,
+            func.length(func.trim(Contribution.text)) > 0,
+            or_(stored.id.is_(None), Contribution.updated_at > stored.created_at),
+        )
+        .order_by(Contribution.id)
+        .limit(limit - len(pending))
+    ).all()
+    return pending + [PendingText(TextSource.FOCUS_GROUP_ANSWER.value, cid, text) for cid, text in contributions]
 
 
 def embed_pending(

@@ -24,6 +24,7 @@ class TextSource(enum.StrEnum):
 
     HEARING_COMMENT = "hearing_comment"  # hearing_comments.id
     SURVEY_ANSWER = "survey_answer"  # survey_answers.id (free text, or "other, please specify")
+    FOCUS_GROUP_ANSWER = "focus_group_answer"  # focus_group_contributions.id (answers to open prompts)
 
 
 class RunKind(enum.StrEnum):

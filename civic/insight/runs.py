@@ -3,7 +3,7 @@
 A run is a row (``AnalysisRun``) the page polls; the Celery task calls ``execute_run``, which commits its
 progress as it goes (short transactions, so the status page sees them) and stores the library's result as
 JSON. A worker that dies leaves a run "running" with a stale heartbeat: ``sweep_runs`` marks it failed
-("worker_lost") so it can be started again.
+("worker_lost"), and the planner can ``rerun`` it with the same parameters.
 """
 
 from __future__ import annotations
@@ -94,6 +94,17 @@ def start_run(
     session.add(run)
     session.flush()
     return run
+
+
+def rerun(session: Session, failed: AnalysisRun, *, actor: StaffUser | None) -> AnalysisRun:
+    """Start a failed run again with the same parameters (its worker died or it crashed); the caller commits and
+    enqueues. Work the failed run had stored is not redone: topic runs reuse the embeddings already saved."""
+    if failed.status != RunStatus.FAILED.value:
+        raise StateError(_("Only an analysis that failed can be run again."))
+    consultation = session.get(Consultation, failed.consultation_id)
+    if consultation is None:
+        raise StateError(_("Only an analysis that failed can be run again."))
+    return start_run(session, consultation, failed.kind, dict(failed.params or {}), actor=actor)
 
 
 def topic_params(

@@ -1,9 +1,10 @@
-"""Plain data for the analysis: the texts of a hearing or survey, with where they came from.
+"""Plain data for the analysis: the texts of a hearing, survey or focus group, with where they came from.
 
 Hearing comments come only through ``civic.hearings.moderation.visible_for_analysis`` (published ones);
-survey texts are the free-text answers and "other, please specify" texts of submitted responses. Each text
-keeps its source and id (how runs, embeddings and topic edits refer to it), when it was written, the hearing
-section or survey question it answers, and, for surveys, the respondent's coarse segment.
+survey texts are the free-text answers and "other, please specify" texts of submitted responses; focus-group
+texts are the answers to open prompts that the moderator has not hidden. Each text keeps its source and id (how
+runs, embeddings and topic edits refer to it), when it was written, the hearing section, survey question or
+focus-group prompt it answers, and, for surveys and focus groups, the writer's coarse segment.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from civic.consultations.models import Consultation, ConsultationKind
 from civic.core.i18n import localized
+from civic.focus_groups.models import Contribution, FocusGroup, FocusGroupParticipant, Prompt, PromptKind
 from civic.hearings.models import HearingSection
 from civic.hearings.moderation import visible_for_analysis
 from civic.hearings.services import find_hearing
@@ -46,11 +48,13 @@ class SourceText:
     source_id: int
     text: str
     created_at: datetime
-    #: The hearing section ("1.2 Heading", "" for the whole document) or the survey question the text answers.
+    #: The hearing section ("1.2 Heading", "" for the whole document), the survey question or the focus-group
+    #: prompt ("2. Prompt text") the text answers.
     section: str = ""
-    #: Who wrote it (hearing participant or survey response id): segments count people, not texts.
+    #: Who wrote it (hearing or focus-group participant, survey response id): segments count people, not texts.
     author: int = 0
-    #: Surveys: {"age_band": …, "district": …, "household_type": …} ("" where unknown). Hearings: {}.
+    #: Surveys and focus groups: {"age_band": …, "district": …, "household_type": …} ("" where unknown).
+    #: Hearings: {}.
     segment: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -61,7 +65,10 @@ class SourceText:
 def consultation_texts(
     session: Session, consultation: Consultation, *, question_ids: Sequence[int] | None = None
 ) -> list[SourceText]:
-    """Every analysable text of a hearing or survey, oldest first (of a survey: of ``question_ids`` if given)."""
+    """Every analysable text of a consultation, oldest first.
+
+    ``question_ids`` limits a survey to those questions' answers and a focus group to those prompts' answers.
+    """
     if consultation.kind == ConsultationKind.HEARING:
         hearing = find_hearing(session, consultation)
         return [] if hearing is None else hearing_texts(session, hearing.id)
@@ -70,6 +77,11 @@ def consultation_texts(
         if survey_id is None:
             return []
         return survey_texts(session, survey_id, consultation.default_language, question_ids=question_ids)
+    if consultation.kind == ConsultationKind.FOCUS_GROUP:
+        group_id = session.scalar(select(FocusGroup.id).where(FocusGroup.consultation_id == consultation.id))
+        if group_id is None:
+            return []
+        return focus_group_texts(session, group_id, consultation.default_language, prompt_ids=question_ids)
     return []
 
 
@@ -140,6 +152,75 @@ def survey_texts(
         )
         for row in rows
     ]
+
+
+def focus_group_texts(
+    session: Session, focus_group_id: int, language: str = "nb", *, prompt_ids: Sequence[int] | None = None
+) -> list[SourceText]:
+    """Visible answers to the group's open prompts (of some prompts only), oldest first.
+
+    Hidden answers are left out, as hearings leave out comments that are not published: the moderator hid
+    them, so they must not shape a topic. Poll, ranking and statement answers have no free text to analyse.
+    """
+    numbers = {
+        prompt_id: f"{number}. {localized(text, language)}".strip()
+        for number, (prompt_id, text) in enumerate(
+            session.execute(
+                select(Prompt.id, Prompt.text)
+                .where(Prompt.focus_group_id == focus_group_id)
+                .order_by(Prompt.position, Prompt.id)
+            ),
+            start=1,
+        )
+    }
+    rows = session.execute(
+        select(
+            Contribution.id,
+            Contribution.text,
+            Contribution.prompt_id,
+            Contribution.participant_id,
+            Contribution.created_at,
+            FocusGroupParticipant.age_band,
+            FocusGroupParticipant.district,
+            FocusGroupParticipant.household_type,
+        )
+        .join(Prompt, Prompt.id == Contribution.prompt_id)
+        .join(FocusGroupParticipant, FocusGroupParticipant.id == Contribution.participant_id)
+        .where(
+            Prompt.focus_group_id == focus_group_id,
+            Prompt.kind == PromptKind.OPEN.value,
+            Contribution.is_hidden.is_(False),
+            func.length(func.trim(Contribution.text)) > 0,
+            *([Contribution.prompt_id.in_(list(prompt_ids))] if prompt_ids is not None else []),
+        )
+        .order_by(Contribution.created_at, Contribution.id)
+    )
+    return [
+        SourceText(
+            source=TextSource.FOCUS_GROUP_ANSWER.value,
+            source_id=row[0],
+            text=row[1],
+            created_at=row[4],
+            section=numbers.get(row[2], ""),
+            author=row[3],
+            segment=dict(zip(SURVEY_SEGMENTS, (value or "" for value in row[5:8]), strict=True)),
+        )
+        for row in rows
+    ]
+
+
+def open_prompts(session: Session, consultation: Consultation) -> list[Prompt]:
+    """A focus group's open prompts (the ones whose answers are free text), in the guide's order."""
+    group_id = session.scalar(select(FocusGroup.id).where(FocusGroup.consultation_id == consultation.id))
+    if group_id is None:
+        return []
+    return list(
+        session.scalars(
+            select(Prompt)
+            .where(Prompt.focus_group_id == group_id, Prompt.kind == PromptKind.OPEN.value)
+            .order_by(Prompt.position, Prompt.id)
+        )
+    )
 
 
 def text_questions(session: Session, consultation: Consultation) -> list[Question]:

@@ -152,7 +152,7 @@ def assignment_rows(view: TopicView, corpus: Corpus) -> Iterator[list[Any]]:
         hearing = key[0] == TextSource.HEARING_COMMENT
         yield [
             index + 1,
-            _("Hearing comment") if hearing else _("Survey answer"),
+            source_label(key[0]),
             key[1] if hearing else "",
             text.created_at.astimezone(LOCAL_TZ).date().isoformat(),
             text.section,
@@ -160,6 +160,19 @@ def assignment_rows(view: TopicView, corpus: Corpus) -> Iterator[list[Any]]:
             (topic.label if topic else _("Not in any topic")),
             text.text,
         ]
+
+
+#: What the export calls each source (functions: translated when the export runs, in the user's language).
+SOURCE_LABELS: dict[str, Callable[[], str]] = {
+    TextSource.HEARING_COMMENT.value: lambda: _("Hearing comment"),
+    TextSource.SURVEY_ANSWER.value: lambda: _("Survey answer"),
+    TextSource.FOCUS_GROUP_ANSWER.value: lambda: _("Focus group answer"),
+}
+
+
+def source_label(source: str) -> str:
+    label = SOURCE_LABELS.get(source)
+    return label() if label is not None else source
 
 
 def _safe(value: Any) -> Any:

@@ -220,8 +220,9 @@ def write_xlsx(session: Session, survey: Survey, filters: Filters, target: IO[by
 
 def _xlsx_cell(sheet: Any, value: Cell) -> Any:
     if isinstance(value, str):
-        cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", value))
-        # Always a string cell: openpyxl would otherwise store "=…" as a live formula.
+        cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", neutralise(value)))
+        # Always a string cell: openpyxl would otherwise store "=…" as a live formula; and neutralised like the CSV,
+        # so that editing the cell or saving the sheet as CSV does not bring the formula to life.
         cell.data_type = "s"
         return cell
     if isinstance(value, date):

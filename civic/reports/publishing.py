@@ -56,7 +56,8 @@ _HEARING_SECTIONS = (
 SECTIONS_BY_KIND: dict[str, tuple[Section, ...]] = {
     ConsultationKind.SURVEY: _SURVEY_SECTIONS,
     ConsultationKind.HEARING: _HEARING_SECTIONS,
-    ConsultationKind.FOCUS_GROUP: tuple(s for s in _HEARING_SECTIONS if s != Section.STATEMENTS),
+    # Focus groups have no formal statements and no opinion-group runs (their votes are on answers, per prompt).
+    ConsultationKind.FOCUS_GROUP: tuple(s for s in _HEARING_SECTIONS if s not in (Section.STATEMENTS, Section.GROUPS)),
 }
 #: Fields whose change a published report's readers see at once (figures change only by publishing again).
 _VISIBLE_FIELDS = frozenset({"sections", "what_we_heard", "next_steps", "theme", "districts"})

@@ -241,26 +241,6 @@ class VersionForm(FlaskForm):
     )
 
 
-class MoveForm(FlaskForm):
-    """ "Move up" / "Move down" buttons without JavaScript."""
-
-    direction = SelectField(choices=[SelectChoice("up"), SelectChoice("down")], validators=[InputRequired()])
-
-    @property
-    def offset(self) -> int:
-        return -1 if self.direction.data == "up" else 1
-
-
-class OrderForm(FlaskForm):
-    """The new order after drag and drop: comma-separated ids."""
-
-    order = StringField(validators=[InputRequired()])
-
-    def ids(self) -> list[int]:
-        """Return the ids, or raise ValueError."""
-        return [int(part) for part in self.order.data.split(",") if part.strip()]
-
-
 def has_choices(kind: str) -> bool:
     """Return True if questions of ``kind`` have choices."""
     return kind in CHOICE_KINDS

@@ -276,9 +276,7 @@ _MARK_RESPONDED = (
     .where(_INVITATIONS.c.id == bindparam("invitation_id"), _INVITATIONS.c.responded_at.is_(None))
     .values(responded_at=bindparam("responded_at"))
 )
-# PostgreSQL: a first personal-link submit marks the invitation and updates the response in one statement;
-# the response is updated only if the invitation's UPDATE matched. Every value has its own parameter name:
-# parameters named like columns would also be set in the CTE's UPDATE.
+# What a submit writes into the response; every value has its own parameter, named like its column.
 _SUBMITTED_COLUMNS = (
     "draft_data",
     "locale",
@@ -290,20 +288,33 @@ _SUBMITTED_COLUMNS = (
     "district",
     "household_type",
 )
-_RESPONDED_CTE = (
-    update(_INVITATIONS)
-    .where(_INVITATIONS.c.id == bindparam("inv_id"), _INVITATIONS.c.responded_at.is_(None))
-    .values(responded_at=bindparam("inv_responded_at"))
-    .returning(_INVITATIONS.c.id)
-    .cte("responded")
+# PostgreSQL: a first personal-link submit marks the invitation, updates the response and inserts its answers
+# in one statement (one round trip): the response is updated only if the invitation's UPDATE matched, and the
+# answers are inserted only for a response that was updated. It returns how many responses it updated (0: refused).
+_FIRST_SUBMIT_PERSONAL_PG = text(
+    "WITH responded AS ("
+    " UPDATE outreach_invitations SET responded_at = :inv_responded_at"
+    " WHERE id = :inv_id AND responded_at IS NULL RETURNING id"
+    "), submitted AS ("
+    " UPDATE survey_responses SET draft_data = :draft_data, locale = :locale, state = :state,"
+    " submitted_at = :submitted_at, survey_version = :survey_version, updated_at = :updated_at,"
+    " age_band = :age_band, district = :district, household_type = :household_type"
+    " WHERE id = :response_id AND EXISTS (SELECT 1 FROM responded) RETURNING id"
+    "), answered AS ("
+    " INSERT INTO survey_answers (response_id, question_id, choice_keys, text, number, date_value, lat, lon)"
+    " SELECT submitted.id, r.question_id, r.choice_keys, r.text, r.number, r.date_value, r.lat, r.lon"
+    " FROM submitted, json_to_recordset(CAST(:rows AS json)) AS r(question_id integer, choice_keys json,"
+    " text text, number double precision, date_value date, lat double precision, lon double precision)"
+    ") SELECT count(*) FROM submitted"
+).bindparams(
+    bindparam("draft_data", type_=SurveyResponse.draft_data.type),
+    bindparam("submitted_at", type_=SurveyResponse.submitted_at.type),
+    bindparam("updated_at", type_=SurveyResponse.updated_at.type),
+    bindparam("inv_responded_at", type_=Invitation.responded_at.type),
 )
-_FIRST_SUBMIT_PERSONAL_PG = (
-    update(_RESPONSES)
-    .where(_RESPONSES.c.id == bindparam("response_id"), select(_RESPONDED_CTE.c.id).exists())
-    .values({name: bindparam(f"new_{name}") for name in _SUBMITTED_COLUMNS})
-    .add_cte(_RESPONDED_CTE)
-    .returning(_RESPONSES.c.id)
-)
+# The statements above and below name the tables and columns; these fail loudly if a model is renamed.
+assert (_RESPONSES.name, _INVITATIONS.name) == ("survey_responses", "outreach_invitations")
+assert set(_SUBMITTED_COLUMNS) <= set(_RESPONSES.c.keys())
 _INSERT_ANSWERS = insert(_ANSWERS)
 _DELETE_ANSWERS = delete(_ANSWERS).where(_ANSWERS.c.response_id == bindparam("response_id"))
 
@@ -316,12 +327,13 @@ _INSERT_ANSWERS_PG = text(
     "FROM json_to_recordset(CAST(:rows AS json)) AS r(question_id integer, choice_keys json, text text, "
     "number double precision, date_value date, lat double precision, lon double precision)"
 )
-assert _ANSWERS.name == "survey_answers"  # the statement above names the table
+assert _ANSWERS.name == "survey_answers"  # the statements above name the table
 
 
-def _insert_answers(connection: Any, response_id: int, answers: Mapping[int, AnswerValue]) -> None:
-    if connection.dialect.name == "postgresql":
-        rows = [
+def _answer_rows_json(answers: Mapping[int, AnswerValue]) -> str:
+    """The answers as the JSON array json_to_recordset reads (PostgreSQL)."""
+    return json.dumps(
+        [
             {
                 "question_id": question_id,
                 "choice_keys": list(value.choice_keys),
@@ -333,7 +345,14 @@ def _insert_answers(connection: Any, response_id: int, answers: Mapping[int, Ans
             }
             for question_id, value in answers.items()
         ]
-        connection.execute(_INSERT_ANSWERS_PG, {"response_id": response_id, "rows": json.dumps(rows)})
+    )
+
+
+def _insert_answers(connection: Any, response_id: int, answers: Mapping[int, AnswerValue]) -> None:
+    if not answers:
+        return
+    if connection.dialect.name == "postgresql":
+        connection.execute(_INSERT_ANSWERS_PG, {"response_id": response_id, "rows": _answer_rows_json(answers)})
         return
     # Elsewhere one Core executemany with identical keys per row: ORM objects (or ORM bulk mode, which
     # groups rows by which values are None) cost more CPU than the statement itself, and a multi-row
@@ -510,29 +529,37 @@ def submit_response(
     if personal is not None:
         values.update(age_band=personal.age_band, district=personal.district, household_type=personal.household_type)
     if personal is not None and not was_submitted:
-        _first_personal_submit(connection, values, personal.invitation_id, coarse_day(now))
+        _first_personal_submit(connection, values, personal.invitation_id, coarse_day(now), answers)
     else:
         if was_submitted:
             connection.execute(_DELETE_ANSWERS, {"response_id": response.id})
         connection.execute(_UPDATE_RESPONSE, values)
-    if answers:
         _insert_answers(connection, response.id, answers)
     response.state = ResponseState.SUBMITTED.value
     response.draft_data = dict(draft)
     return response
 
 
-def _first_personal_submit(connection: Any, values: dict[str, Any], invitation_id: int, day: datetime) -> None:
-    """Mark the invitation responded and the response submitted, or refuse if another link answered first."""
+def _first_personal_submit(
+    connection: Any, values: dict[str, Any], invitation_id: int, day: datetime, answers: Mapping[int, AnswerValue]
+) -> None:
+    """Mark the invitation responded, the response submitted and store its answers, or refuse (nothing written)
+    if another link of the invitation answered first."""
     if connection.dialect.name == "postgresql":
-        parameters = {f"new_{name}": values[name] for name in _SUBMITTED_COLUMNS}
-        parameters.update(response_id=values["response_id"], inv_id=invitation_id, inv_responded_at=day)
-        if connection.execute(_FIRST_SUBMIT_PERSONAL_PG, parameters).first() is None:
+        parameters = {name: values[name] for name in _SUBMITTED_COLUMNS}
+        parameters.update(
+            response_id=values["response_id"],
+            inv_id=invitation_id,
+            inv_responded_at=day,
+            rows=_answer_rows_json(answers),
+        )
+        if connection.scalar(_FIRST_SUBMIT_PERSONAL_PG, parameters) != 1:
             raise StateError(answered_through_other_link_message())
         return
     if connection.execute(_MARK_RESPONDED, {"invitation_id": invitation_id, "responded_at": day}).rowcount != 1:
         raise StateError(answered_through_other_link_message())
     connection.execute(_UPDATE_RESPONSE, values)
+    _insert_answers(connection, values["response_id"], answers)
 
 
 def mark_opened(session: Session, invitation: Invitation, *, now: datetime | None = None) -> None:

@@ -208,6 +208,7 @@ def run_civic(args, prepared, settings: ServerSettings, logdir: Path) -> dict:
         "CIVIC_SECRET_KEY": secrets.token_hex(32),
         "CIVIC_WEBHOOK_SECRET": secrets.token_hex(32),
         "CIVIC_ENV_NAME": "production",  # validate_config refuses unsafe settings, e.g. CSRF off
+        "CIVIC_CELERY__broker_url": "redis://127.0.0.1:6379/11",  # production refuses the embedded broker
         "CIVIC_RATELIMIT_ENABLED": "false",
     }
     rng = random.Random(12)

@@ -172,6 +172,7 @@ def run_civic(args, prepared: Prepared, settings: bs.ServerSettings, logdir: Pat
         "CIVIC_SECRET_KEY": prepared.secret,
         "CIVIC_WEBHOOK_SECRET": secrets.token_hex(32),
         "CIVIC_ENV_NAME": "production",
+        "CIVIC_CELERY__broker_url": "redis://127.0.0.1:6379/11",  # production refuses the embedded broker
         "CIVIC_RATELIMIT_ENABLED": "false",
     }
     warm, main = plan_votes(prepared, args.warmup, random.Random(7))

@@ -224,6 +224,8 @@ def prepare(name: str, invitations: int) -> Prepared:
             _ = question.choices  # loaded now: the objects are used after the session closes
         db.session.expunge_all()
         prepared = Prepared(url, survey.id, [x.id for x in questions], questions, tokens)
+        # Give the connection back before disposing of the pool: one still checked out would be left open.
+        db.session.close()
         db.engine.dispose()
     return prepared
 
@@ -267,5 +269,6 @@ def count_stored(url: str, tokens: list[str], expected_answers: int) -> Stored:
             bad_answer_counts=bad,
             submitted_tokens={t for t in tokens if response_key_hash(t) in keys},
         )
+        db.session.close()
         db.engine.dispose()
     return stored

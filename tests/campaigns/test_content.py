@@ -248,11 +248,20 @@ def test_sms_over_six_parts_is_too_long(app, english_ui):
 
 
 def test_rendering_never_calls_format_on_objects(app, organisation, consultation):
-    # A template can only ever see the six strings, never attributes of Python objects.
+    # A template can only ever see these strings, never attributes of Python objects.
     template = _template(email_body="{link}", email_subject="{title}")
     rendered = _render(template, organisation, consultation)
     assert rendered.subject == "Parkering i Bjerke"
-    assert set(PLACEHOLDERS) == {"first_name", "title", "link", "deadline", "organisation", "stop_link"}
+    assert set(PLACEHOLDERS) == {
+        "first_name",
+        "title",
+        "link",
+        "deadline",
+        "organisation",
+        "stop_link",
+        "when",
+        "calendar_link",
+    }
 
 
 def test_default_sms_texts_stay_cheap(app, consultation):

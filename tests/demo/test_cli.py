@@ -53,7 +53,10 @@ def test_seed_demo_prints_personal_links_once(db, runner):
 def test_demo_info_prints_logins_and_fresh_links_that_resolve(db, runner, client):
     runner.invoke(args=["seed-demo"])
     _org, consultation = seed.find_demo(db.session)
-    before = db.session.scalar(select(func.count()).select_from(Invitation))
+    survey_invitations = (
+        select(func.count()).select_from(Invitation).where(Invitation.consultation_id == consultation.id)
+    )
+    before = db.session.scalar(survey_invitations)
 
     first = runner.invoke(args=["demo-info", "--base-url", "http://demo.test"])
     second = runner.invoke(args=["demo-info", "--base-url", "http://demo.test"])
@@ -66,7 +69,7 @@ def test_demo_info_prints_logins_and_fresh_links_that_resolve(db, runner, client
     assert f"http://demo.test/s/{consultation.public_id}" in first.output
     paths = _personal_paths(first.output) + _personal_paths(second.output)
     assert len(paths) == len(set(paths)) == 6
-    assert db.session.scalar(select(func.count()).select_from(Invitation)) == before + 6
+    assert db.session.scalar(survey_invitations) == before + 6  # and three each to the live focus group
     for path in paths:
         invitation = _invitation_for(db, path)
         assert invitation is not None

@@ -55,6 +55,7 @@ def test_public_submit_stores_typed_answers_and_shows_a_receipt(client, db, crea
     assert "Thank you" in receipt.text
     assert "What happens next" in receipt.text
     assert "cannot be changed" in receipt.text
+    assert "my-data" not in receipt.text  # a public link has no personal data page
 
 
 def test_public_replay_after_submit_is_refused(client, db, create_survey):
@@ -119,6 +120,7 @@ def test_personal_link_can_edit_until_closing(client, db, create_survey, create_
     receipt = client.get(personal(token) + "/done?lang=en").text
     assert "You can change your answers until" in receipt
     assert f'href="{personal(token, 1)}"' in receipt
+    assert f'href="/p/{token}/my-data"' in receipt  # the resident's data, to see or delete
     q = qs(survey)
     # Edit: same response row, answers replaced (car: no → the number question disappears).
     assert client.post(personal(token, 1), data=page1(survey, **{f"q{q[0].id}": "c2"})).status_code == 303

@@ -27,6 +27,7 @@ from civic.core.errors import StateError
 from civic.core.htmx import hx_redirect, is_partial_request, render_fragment
 from civic.core.i18n import LANGUAGE_NAMES, localized
 from civic.extensions import db
+from civic.focus_groups.calendar import format_when
 
 bp = Blueprint("campaign_messages", __name__, url_prefix="/manage/campaigns")
 
@@ -84,11 +85,14 @@ def _purpose_label(purpose: str) -> str:
 
 def _sample(campaign: Campaign, language: str, purpose: str = MessagePurpose.INVITATION) -> dict[str, str]:
     consultation = _consultation(campaign)
+    deadline = content.format_deadline(consultation, language)
+    focus_group = content.focus_group_of(consultation)  # its session time is what {when} will say
     return content.sample_values(
         organisation_name=current_user.organisation.name,
         title=localized(consultation.title, language, consultation.default_language),
-        deadline=content.format_deadline(consultation, language),
+        deadline=deadline,
         purpose=purpose,
+        when=format_when(focus_group, consultation, language) if focus_group is not None else deadline,
     )
 
 

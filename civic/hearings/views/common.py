@@ -4,18 +4,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Response, abort, current_app, request
+from flask import Response, abort
 from flask_babel import gettext as _
-from itsdangerous import BadSignature, URLSafeSerializer
+from itsdangerous import BadSignature
 from sqlalchemy import select
 
 from civic.consultations.models import Consultation, ConsultationKind, ConsultationState
 from civic.core.errors import InvalidInputError
+from civic.core.participant_cookie import ParticipantCookie
 from civic.extensions import db
 from civic.hearings.models import Hearing, Participant
 from civic.hearings.participants import find_participant
 
 COOKIE_SALT = "civic-hearing-participant"
+COOKIE = ParticipantCookie(prefix="civic_hearing_", salt=COOKIE_SALT)
 
 
 class ForgedCookieError(InvalidInputError):
@@ -45,12 +47,7 @@ def cookie_name(hearing: Hearing) -> str:
 
 
 def cookie_name_for(public_id: str) -> str:
-    # Named by the public id (URL-safe characters), so a view can read the key before loading the hearing.
-    return f"civic_hearing_{public_id}"
-
-
-def _serializer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=COOKIE_SALT)
+    return COOKIE.name(public_id)
 
 
 def participant_key(hearing: Hearing) -> str | None:
@@ -65,16 +62,12 @@ def participant_key(hearing: Hearing) -> str | None:
 
 def participant_key_for(public_id: str) -> str | None:
     """participant_key for the hearing of a public id."""
-    raw = request.cookies.get(cookie_name_for(public_id))
-    if not raw:
-        return None
     try:
-        key = _serializer().loads(raw)
+        return COOKIE.read(public_id)
     except BadSignature:
         raise ForgedCookieError(
             _("Your participant cookie for this hearing was not valid, so we have reset it. Send your text again.")
         ) from None
-    return key if isinstance(key, str) and key else None
 
 
 def current_participant(hearing: Hearing) -> Participant | None:
@@ -82,24 +75,14 @@ def current_participant(hearing: Hearing) -> Participant | None:
 
 
 def set_participant_cookie(response: Response, hearing: Hearing, key: str) -> Response:
-    """Keep the key in a signed, HttpOnly cookie for this hearing's pages, until a year after it closes."""
+    """Keep the key in a signed, HttpOnly cookie for this hearing's pages."""
     return set_participant_cookie_for(response, hearing.consultation.public_id, key)
 
 
 def set_participant_cookie_for(response: Response, public_id: str, key: str) -> Response:
     """set_participant_cookie for the hearing of a public id."""
-    response.set_cookie(
-        cookie_name_for(public_id),
-        _serializer().dumps(key),
-        max_age=60 * 60 * 24 * 400,
-        path="/",
-        secure=request.is_secure,
-        httponly=True,
-        samesite="Lax",
-    )
-    return response
+    return COOKIE.set(response, public_id, key)
 
 
 def forget_participant_cookie(response: Response, hearing: Hearing) -> Response:
-    response.delete_cookie(cookie_name(hearing), path="/")
-    return response
+    return COOKIE.forget(response, hearing.consultation.public_id)

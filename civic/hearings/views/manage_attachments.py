@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, make_response, render_template, request, url_for
 from flask_babel import gettext as _
+from sqlalchemy.exc import DBAPIError
 
 from civic.accounts.permissions import ALL_STAFF, PLANNERS, staff_required
 from civic.core.errors import DomainError
+from civic.core.errors_http import is_storage_full, storage_full_message
 from civic.core.htmx import hx_redirect
 from civic.extensions import db
 from civic.hearings import attachments
@@ -48,10 +50,17 @@ def list_attachments(consultation_id: int) -> Response | tuple[str, int]:
             field.errors = [exc.message]
     if form.title.errors or form.file.errors:
         return _page(hearing, form, 422)
-    attachment = attachments.add_attachment(
-        db.session, hearing, title=form.title.data or "", filename=filename, data=data
-    )
-    db.session.commit()
+    try:
+        attachment = attachments.add_attachment(
+            db.session, hearing, title=form.title.data or "", filename=filename, data=data
+        )
+        db.session.commit()
+    except DBAPIError as exc:
+        if not is_storage_full(exc):
+            raise
+        # The database had no room for the file: nothing is stored, the title typed is shown again.
+        db.session.rollback()
+        return _page(hearing, form, 507, error=storage_full_message())
     flash(_("Attachment “%(title)s” added.", title=attachment.title), "success")
     return hx_redirect(url_for("hearings_manage.attachments", consultation_id=hearing.consultation_id))
 

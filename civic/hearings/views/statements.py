@@ -14,8 +14,10 @@ from flask import Blueprint, Response, abort, current_app, make_response, reques
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from limits import parse as parse_limit
+from sqlalchemy.exc import DBAPIError
 
 from civic.core.errors import DomainError
+from civic.core.errors_http import is_storage_full, storage_full_message
 from civic.core.htmx import hx_redirect, render_fragment
 from civic.extensions import db, limiter
 from civic.hearings.attachments import read_limited
@@ -129,6 +131,7 @@ def submit(public_id: str) -> Response:
             confirmed=bool(form.confirm.data),
             pdf=pdf,
         )
+        db.session.commit()
     except StatementInputError as exc:
         db.session.rollback()
         form[exc.field].errors = [exc.message]
@@ -136,7 +139,12 @@ def submit(public_id: str) -> Response:
     except DomainError as exc:
         db.session.rollback()
         return _render(found, form, status=exc.status_code, error=exc.message, pdf_again=pdf is not None)
-    db.session.commit()
+    except DBAPIError as exc:
+        if not is_storage_full(exc):
+            raise
+        # The database had no room: nothing is stored, and the statement comes back as the resident wrote it.
+        db.session.rollback()
+        return _render(found, form, status=507, error=storage_full_message(), pdf_again=pdf is not None)
     session[RECEIPT_KEY] = public_id
     response = hx_redirect(url_for("hearings_statements.index", public_id=public_id))
     if forged:

@@ -22,12 +22,12 @@ VIEW_ROLES = ALL_STAFF
 EDIT_ROLES = PLANNERS
 EXPORT_ROLES = (Role.ADMIN, Role.PLANNER, Role.MODERATOR)
 
-#: Consultation kinds insight analyses (focus groups have no texts in the app).
-ANALYSABLE_KINDS = (ConsultationKind.HEARING, ConsultationKind.SURVEY)
+#: Consultation kinds insight analyses (a focus group: the answers to its open prompts).
+ANALYSABLE_KINDS = (ConsultationKind.HEARING, ConsultationKind.SURVEY, ConsultationKind.FOCUS_GROUP)
 
 
 def load_consultation(consultation_id: int) -> Consultation:
-    """A hearing or survey of the current staff member's organisation; 404 otherwise."""
+    """A hearing, survey or focus group of the current staff member's organisation; 404 otherwise."""
     consultation = db.get_or_404(Consultation, consultation_id)
     same_organisation(consultation.organisation_id)
     if consultation.kind not in ANALYSABLE_KINDS:
@@ -131,7 +131,11 @@ def optional_url(endpoint: str, **values: Any) -> str | None:
 
 
 def consultation_url(consultation: Consultation) -> str:
-    """The staff page of the hearing or survey the analysis belongs to."""
+    """The staff page of the hearing, survey or focus group the analysis belongs to."""
     if consultation.kind == ConsultationKind.HEARING:
         return url_for("hearings_manage.detail", consultation_id=consultation.id)
+    if consultation.kind == ConsultationKind.FOCUS_GROUP:
+        focus_group_page = optional_url("focus_groups_manage.detail", consultation_id=consultation.id)
+        if focus_group_page:
+            return focus_group_page
     return url_for("consultations.detail", consultation_id=consultation.id)

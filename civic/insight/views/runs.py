@@ -17,8 +17,8 @@ from civic.extensions import db
 from civic.insight import tasks
 from civic.insight.forms import ConfirmForm, TopicRunForm
 from civic.insight.models import AnalysisRun, RunKind
-from civic.insight.runs import start_run, topic_params
-from civic.insight.sources import text_questions
+from civic.insight.runs import rerun, start_run, topic_params
+from civic.insight.sources import open_prompts, text_questions
 from civic.insight.views.common import (
     EDIT_ROLES,
     VIEW_ROLES,
@@ -36,7 +36,13 @@ bp = Blueprint("insight_runs", __name__, url_prefix="/manage/insight")
 
 def run_context(consultation: Consultation, run: AnalysisRun | None) -> dict[str, Any]:
     """What the run status partial needs (also used by the topic page for a run in progress)."""
-    return {"consultation": consultation, "run": run, "reason_text": reason_text, "results_url": results_url}
+    return {
+        "consultation": consultation,
+        "run": run,
+        "reason_text": reason_text,
+        "results_url": results_url,
+        "can_edit": can_edit(),
+    }
 
 
 def results_url(run: AnalysisRun) -> str | None:
@@ -45,12 +51,18 @@ def results_url(run: AnalysisRun) -> str | None:
 
 
 def _topic_form(consultation: Consultation, *, submitted: bool) -> TopicRunForm:
-    """The topic run form; for a survey with the questions whose answers can be analysed (long texts ticked)."""
-    questions = [] if consultation.kind == ConsultationKind.HEARING else text_questions(db.session, consultation)
-    choices = [(q.id, localized(q.text, current_locale())) for q in questions]
+    """The topic run form; for a survey with the questions whose answers can be analysed (long texts ticked),
+    for a focus group with its open prompts (all ticked)."""
+    if consultation.kind == ConsultationKind.FOCUS_GROUP:
+        prompts = open_prompts(db.session, consultation)
+        choices = [(p.id, localized(p.text, current_locale())) for p in prompts]
+        chosen = [p.id for p in prompts]
+    else:
+        questions = [] if consultation.kind == ConsultationKind.HEARING else text_questions(db.session, consultation)
+        choices = [(q.id, localized(q.text, current_locale())) for q in questions]
+        chosen = [q.id for q in questions if q.kind_enum == QuestionKind.LONG_TEXT] or [q.id for q in questions]
     if submitted:
         return TopicRunForm(questions=choices)
-    chosen = [q.id for q in questions if q.kind_enum == QuestionKind.LONG_TEXT] or [q.id for q in questions]
     return TopicRunForm(formdata=None, questions=choices, data={"questions": chosen})
 
 
@@ -63,10 +75,15 @@ def _page(consultation: Consultation, *, topic_form: TopicRunForm | None = None,
         topics_run=latest_run(consultation.id, RunKind.TOPICS),
         groups_run=latest_run(consultation.id, RunKind.OPINION_GROUPS) if is_hearing else None,
         is_hearing=is_hearing,
+        is_focus_group=consultation.kind == ConsultationKind.FOCUS_GROUP,
         topic_form=topic_form or _topic_form(consultation, submitted=False),
         groups_form=ConfirmForm(formdata=None),
         can_edit=can_edit(),
-        segments_url=None if is_hearing else optional_url("insight_segments.overview", consultation_id=consultation.id),
+        segments_url=(
+            optional_url("insight_segments.overview", consultation_id=consultation.id)
+            if consultation.kind == ConsultationKind.SURVEY
+            else None
+        ),
         error=error,
         reason_text=reason_text,
         results_url=results_url,
@@ -102,6 +119,28 @@ def start(consultation_id: int) -> Response | tuple[str, int]:
     except DomainError as error:
         db.session.rollback()
         return _page(consultation, topic_form=topic_form, error=error.message), error.status_code
+    enqueue_after_commit(db.session, tasks.run_analysis, run.id)
+    db.session.commit()
+    return hx_redirect(
+        url_for("insight_runs.overview", consultation_id=consultation.id, _anchor=f"run-{run.id}-status")
+    )
+
+
+@bp.post("/<int:consultation_id>/runs/<int:run_id>/rerun")
+@staff_required(*EDIT_ROLES)
+def rerun_failed(consultation_id: int, run_id: int) -> Response | tuple[str, int]:
+    """Run a failed analysis again with its parameters (after its worker died, for instance)."""
+    consultation = load_consultation(consultation_id)
+    failed = db.get_or_404(AnalysisRun, run_id)
+    if failed.consultation_id != consultation.id:
+        abort(404)
+    if not ConfirmForm().validate():
+        abort(400)
+    try:
+        run = rerun(db.session, failed, actor=current_user)
+    except DomainError as error:
+        db.session.rollback()
+        return _page(consultation, error=error.message), error.status_code
     enqueue_after_commit(db.session, tasks.run_analysis, run.id)
     db.session.commit()
     return hx_redirect(

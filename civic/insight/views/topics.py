@@ -43,6 +43,7 @@ SEGMENT_TITLES = {
     "district": _l("District"),
     "household_type": _l("Household type"),
     "section": _l("Section"),
+    "prompt": _l("Prompt"),
 }
 ACTION_LABELS = {"rename": _l("Renamed"), "merge": _l("Merged"), "split": _l("Split"), "hide": _l("Hidden")}
 
@@ -104,19 +105,25 @@ def _charts(consultation: Consultation, view: TopicView, corpus: Corpus) -> dict
         else None
     )
     is_hearing = consultation.kind == ConsultationKind.HEARING
+    is_focus_group = consultation.kind == ConsultationKind.FOCUS_GROUP
+    # A focus group breaks down by prompt (as a hearing by section) or by its participants' segments.
+    choices = () if is_hearing else (("prompt",) if is_focus_group else ()) + tuple(topic_stats.segment_dimensions())
     dimension = "section"
     if is_hearing:
         breakdown = topic_stats.hearing_breakdown(view, corpus)
     else:
-        dimension = request.args.get("segment", "age_band")
-        if dimension not in topic_stats.segment_dimensions():
-            dimension = "age_band"
-        breakdown = topic_stats.survey_breakdown(view, corpus, dimension)
+        dimension = request.args.get("segment", choices[0])
+        if dimension not in choices:
+            dimension = choices[0]
+        if dimension == "prompt":
+            breakdown = topic_stats.hearing_breakdown(view, corpus)
+        else:
+            breakdown = topic_stats.survey_breakdown(view, corpus, dimension)
     heatmap = None
     if breakdown.segments and breakdown.topics:
         note = (
             ""
-            if is_hearing
+            if dimension in ("section", "prompt")
             else _(
                 "Groups of fewer than %(n)d respondents are hidden, and so are cells from which they could be "
                 "worked out.",
@@ -136,7 +143,8 @@ def _charts(consultation: Consultation, view: TopicView, corpus: Corpus) -> dict
         "trend": trend,
         "heatmap": heatmap,
         "dimension": dimension,
-        "dimensions": [] if is_hearing else [(d, SEGMENT_TITLES[d]) for d in topic_stats.segment_dimensions()],
+        "dimensions": [(d, SEGMENT_TITLES[d]) for d in choices],
+        "heatmap_heading": _("Topics by prompt or group of participants") if is_focus_group else "",
     }
 
 

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from civic.consultations.models import Consultation, ConsultationKind
+from civic.focus_groups.models import FocusGroup
 from civic.hearings.models import Hearing
 from civic.hearings.services import find_hearing
 from civic.insight.models import AnalysisRun, RunKind, RunStatus
@@ -41,6 +42,7 @@ class Build:
     consultation: Consultation
     survey: Survey | None = None
     hearing: Hearing | None = None
+    focus_group: FocusGroup | None = None
     tally: Tally = field(default_factory=Tally)
 
     @classmethod
@@ -51,6 +53,8 @@ class Build:
             build.survey = session.scalar(select(Survey).where(Survey.consultation_id == consultation.id))
         elif consultation.kind == ConsultationKind.HEARING:
             build.hearing = find_hearing(session, consultation)
+        elif consultation.kind == ConsultationKind.FOCUS_GROUP:
+            build.focus_group = session.scalar(select(FocusGroup).where(FocusGroup.consultation_id == consultation.id))
         return build
 
     @property

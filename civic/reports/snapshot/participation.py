@@ -6,7 +6,8 @@ population that was invited.
   are not a sampled population and do not count. No invitations → ``None`` (public link only); the registry
   cannot count its population by segment without fetching every resident, so ``population_source`` is then None.
 * **reached**: invitations sent and not bounced.
-* **responded**: submitted responses (survey) or participants who commented or voted (hearing).
+* **responded**: submitted responses (survey), or participants who commented or voted (hearing) or answered or
+  voted (focus group).
 * **by_week**: respondents by the Monday (Europe/Oslo) of the week they submitted (hearing: of their first comment
   or vote); every week from the first to the last is listed; suppressed with the total (``responded``) known.
 * **segments**: per dimension, a table of segments × (population, respondents). Each column is suppressed on its
@@ -26,6 +27,7 @@ from typing import Any
 
 from sqlalchemy import and_, case, func, or_, select, union_all
 
+from civic.focus_groups.models import Contribution, ContributionVote, FocusGroupParticipant, Prompt
 from civic.hearings.models import Comment, Participant, Vote, VoteEvent
 from civic.outreach.models import Invitation
 from civic.reports import queries
@@ -93,6 +95,8 @@ def _raw(build: Build) -> _Raw:
         return _survey_raw(build)
     if build.hearing is not None:
         return _hearing_raw(build)
+    if build.focus_group is not None:
+        return _focus_group_raw(build)
     return _Raw(0, Counter(), Counter())
 
 
@@ -136,6 +140,40 @@ def _hearing_raw(build: Build) -> _Raw:
         select(Participant.age_band, Participant.district, Participant.household_type, first.c.first_at).join(
             first, first.c.participant == Participant.id
         )
+    )
+    by_segment: Counter[tuple[str, str, str]] = Counter()
+    by_week: Counter[date] = Counter()
+    for age_band, district, household, first_at in rows:
+        by_segment[(age_band or "", district or "", household or "")] += 1
+        if first_at is not None:
+            by_week[week_of(first_at)] += 1
+    return _Raw(sum(by_segment.values()), by_segment, by_week)
+
+
+def _focus_group_raw(build: Build) -> _Raw:
+    """Participants who answered or voted, with their segment and the week of their first contribution.
+
+    Participants who only took a seat are not counted: like a hearing's readers, they did not take part.
+    """
+    assert build.focus_group is not None
+    group_id = build.focus_group.id
+    acts = union_all(
+        select(Contribution.participant_id.label("participant"), Contribution.created_at.label("at"))
+        .join(Prompt, Prompt.id == Contribution.prompt_id)
+        .where(Prompt.focus_group_id == group_id),
+        select(ContributionVote.participant_id, ContributionVote.created_at)
+        .join(Contribution, Contribution.id == ContributionVote.contribution_id)
+        .join(Prompt, Prompt.id == Contribution.prompt_id)
+        .where(Prompt.focus_group_id == group_id),
+    ).subquery()
+    first = select(acts.c.participant, func.min(acts.c.at).label("first_at")).group_by(acts.c.participant).subquery()
+    rows = build.session.execute(
+        select(
+            FocusGroupParticipant.age_band,
+            FocusGroupParticipant.district,
+            FocusGroupParticipant.household_type,
+            first.c.first_at,
+        ).join(first, first.c.participant == FocusGroupParticipant.id)
     )
     by_segment: Counter[tuple[str, str, str]] = Counter()
     by_week: Counter[date] = Counter()

@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from analysis.topics import EMBEDDERS
 from civic.consultations.models import ConsultationKind
+from civic.focus_groups.models import Contribution, Prompt
 from civic.hearings.moderation import visible_for_analysis
 from civic.hearings.screening import screen_text
 from civic.insight.models import RunKind, TextSource, TopicEditAction
@@ -130,6 +131,17 @@ def _texts(build: Build, keys: list[Key]) -> dict[Key, str]:
                     select(Answer.id, Answer.text)
                     .join(SurveyResponse, SurveyResponse.id == Answer.response_id)
                     .where(Answer.id.in_(chunk), SurveyResponse.state == ResponseState.SUBMITTED)
+                )
+            elif source == TextSource.FOCUS_GROUP_ANSWER and build.focus_group is not None:
+                # Hidden answers were moderated out: never quoted, as in the analysis itself.
+                rows = session.execute(
+                    select(Contribution.id, Contribution.text)
+                    .join(Prompt, Prompt.id == Contribution.prompt_id)
+                    .where(
+                        Contribution.id.in_(chunk),
+                        Prompt.focus_group_id == build.focus_group.id,
+                        Contribution.is_hidden.is_(False),
+                    )
                 )
             else:
                 continue

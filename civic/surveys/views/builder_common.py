@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from civic.accounts.models import StaffUser
 from civic.accounts.permissions import same_organisation
+from civic.consultations.forms import MoveForm
 from civic.consultations.services import state_label
 from civic.core.htmx import hx_redirect, is_partial_request, render_fragment
 from civic.extensions import db
@@ -17,7 +18,6 @@ from civic.surveys.conditions import eligible_sources, question_order
 from civic.surveys.forms_builder import (
     ChoiceForm,
     ConditionForm,
-    MoveForm,
     NewQuestionForm,
     QuestionForm,
     SectionForm,

@@ -11,14 +11,14 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from civic.accounts.permissions import PLANNERS, same_organisation, staff_required
-from civic.consultations.forms import ConsultationForm
+from civic.consultations.forms import ConsultationForm, MoveForm, OrderForm
 from civic.consultations.models import Consultation
 from civic.core.errors import DomainError
 from civic.core.htmx import hx_redirect, render_fragment
 from civic.extensions import db
 from civic.surveys import builder as structure
 from civic.surveys import duplication, versioning
-from civic.surveys.forms_builder import MoveForm, OrderForm, SectionForm, VersionForm
+from civic.surveys.forms_builder import SectionForm, VersionForm
 from civic.surveys.models import Survey
 from civic.surveys.views import manage_questions
 from civic.surveys.views.builder_common import (

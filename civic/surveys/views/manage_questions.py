@@ -6,6 +6,7 @@ from flask import Blueprint, Response
 from flask_babel import gettext as _
 
 from civic.accounts.permissions import PLANNERS, staff_required
+from civic.consultations.forms import MoveForm, OrderForm
 from civic.core.errors import DomainError
 from civic.core.htmx import render_fragment
 from civic.extensions import db
@@ -14,9 +15,7 @@ from civic.surveys.builder_settings import SettingsError
 from civic.surveys.forms_builder import (
     ChoiceForm,
     ConditionForm,
-    MoveForm,
     NewQuestionForm,
-    OrderForm,
     QuestionForm,
 )
 from civic.surveys.views.builder_common import (

@@ -81,6 +81,8 @@ def _personal_flow(token: str) -> Flow:
     invitation, consultation, survey, response = found
     if consultation.kind == ConsultationKind.HEARING:  # one link for every kind: hearings join on their own page
         abort(redirect(url_for("hearings_public.join", token=token), code=303))
+    if consultation.kind == ConsultationKind.FOCUS_GROUP:  # so do focus groups (a seat, then the session)
+        abort(redirect(url_for("focus_groups_public.join", token=token), code=303))
     flow = Flow(PERSONAL, _survey_of(consultation, survey), invitation=invitation, token=token)
     flow.response = response
     return flow
@@ -412,13 +414,14 @@ def preview_page(survey_id: int, n: int) -> Response:
 def _opened(flow: Flow, show: Callable[[], Response]) -> Response:
     """Record the first visit of a personal link, committed once the page is built.
 
-    Committing after rendering (not before) keeps the loaded survey from being expired and loaded again.
+    Committing after rendering (not before) keeps the loaded survey from being expired and loaded again. Only
+    after a page that was built: if building it failed (the database went away), the error handler rolls back,
+    and committing here first would hide that error behind a second one (a 500 instead of a retryable 503).
     """
     assert flow.invitation is not None
     if flow.invitation.opened_at is not None:
         return show()
     responses.mark_opened(db.session, flow.invitation)
-    try:
-        return show()
-    finally:
-        db.session.commit()
+    page = show()
+    db.session.commit()
+    return page
