@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import click
 from flask import Flask
 from flask.cli import with_appcontext
@@ -24,14 +26,19 @@ def register(app: Flask) -> None:
 @with_appcontext
 def seed_demo_command(reset: bool, base_url: str) -> None:
     """Seed Bydel Bjerke, its staff and the parking survey with synthetic responses (idempotent)."""
+    started = time.perf_counter()
     result = seed.seed_demo(db.session, reset=reset)
     db.session.commit()
+    seconds = time.perf_counter() - started
     base = base_url.rstrip("/")
     if not result.created:
         click.echo(f"The demo ({result.organisation.name}) is already seeded; nothing changed.")
         click.echo("Use --reset to start over, or `flask demo-info` for logins and links.")
         return
-    click.echo(f"Seeded {result.organisation.name}: {result.submitted} submitted responses, {result.drafts} drafts.")
+    click.echo(
+        f"Seeded {result.organisation.name}: {result.submitted} submitted responses, {result.drafts} drafts, "
+        f"in {seconds:.1f} s."
+    )
     click.echo(f"Public survey: {base}/s/{result.consultation.public_id}")
     click.echo("Personal links (shown only now; the database keeps only their hashes):")
     for token, segments in zip(result.personal_tokens, seed.DEMO_LINK_SEGMENTS, strict=False):

