@@ -1,9 +1,14 @@
 """``fit_topics``: BERTopic over precomputed embeddings, with a target number of topics or a "discover" mode.
 
-* ``n_topics`` given: UMAP (15 neighbours, 5 dims, min_dist 0, cosine, seeded) + KMeans(n_topics, seeded, n_init 10)
-  as BERTopic's clustering step — measured best on real comments (analysis notes §4.4: NMI 0.565 on the labelled
-  Scoop HiveMind set with multilingual-e5, 0.32 on German Klimarat, where HDBSCAN fragmented or merged).
+* ``n_topics`` given: UMAP (15 neighbours, 25 from 500 texts: ``runtime.neighbours_for``; 5 dims, min_dist 0,
+  cosine, seeded) + KMeans(n_topics, seeded, n_init 10) as BERTopic's clustering step — measured best on real
+  comments (analysis notes §4.4: 0.32 on German Klimarat, where HDBSCAN fragmented or merged; NMI 0.573 on the
+  labelled Scoop HiveMind set with multilingual-e5 and 25 neighbours).
 * ``n_topics=None``: UMAP + HDBSCAN(min_cluster_size=min_topic_size); comments in no dense group are outliers (-1).
+  No topic may hold more than half of the clustered comments (``max_cluster_size``): HDBSCAN's "eom" selection often
+  kept just the two top branches of its tree (2 topics, no outliers, for 755 comments on five subjects: 5 of 9
+  seeded runs with 15 neighbours, 3 of 9 with 25). A topic that is most of everything is several topics that
+  discovery should show; planners can merge them.
 * Fewer than ``UMAP_MIN_TEXTS`` texts: no UMAP (its neighbourhood graph means little on a handful of points); the
   clustering runs on the embeddings themselves.
 * The "none" embedder (TF-IDF + SVD) with a topic count: KMeans straight on its vectors — UMAP on LSA vectors made
@@ -240,12 +245,17 @@ def _cluster(
         settings["kmeans"] = {"n_clusters": k, "n_init": KMEANS_N_INIT, "random_state": seed}
         settings["hdbscan"] = None
     else:
+        largest = max(min_topic_size + 1, len(vectors) // 2)  # see the module docstring
         clusterer = import_quietly("hdbscan").HDBSCAN(
-            min_cluster_size=min_topic_size, metric="euclidean", cluster_selection_method="eom"
+            min_cluster_size=min_topic_size,
+            max_cluster_size=largest,
+            metric="euclidean",
+            cluster_selection_method="eom",
         )
         settings["hdbscan"] = {
             "min_cluster_size": min_topic_size,
             "min_samples": min_topic_size,
+            "max_cluster_size": largest,
             "metric": "euclidean",
             "cluster_selection_method": "eom",
         }

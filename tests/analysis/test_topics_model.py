@@ -165,6 +165,7 @@ def test_discover_mode_finds_groups_and_shows_outliers():
     assert result.outlier_count == 4
     assert "4 texts (11%) fit no topic (outliers)" in result.explanation
     assert result.settings["hdbscan"]["min_cluster_size"] == 5
+    assert result.settings["hdbscan"]["max_cluster_size"] == len(texts) // 2  # no topic is most of everything
     assert result.settings["kmeans"] is None
     assert all(topic.topic_id >= 0 for topic in result.topics)  # outliers are not a topic
     assert {word for topic in result.topics for word, _ in topic.words[:3]} >= {"parkering", "skole", "park"}
