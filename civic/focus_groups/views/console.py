@@ -134,6 +134,15 @@ def _act(
     return done(group, message)
 
 
+def _act_on_prompt(
+    consultation_id: int, prompt_id: int, action: Callable[..., object], message: str
+) -> Response:
+    """Run a moderator action on one prompt of the group: ``action(session, group, prompt, actor=...)``."""
+    group = load_group(consultation_id)
+    prompt = _load_prompt(group, prompt_id)
+    return _act(group, lambda: action(db.session, group, prompt, actor=current_user), message)
+
+
 @bp.get(f"{PREFIX}/console")
 @staff_required(*MODERATORS)
 def console(consultation_id: int) -> Response:
@@ -179,28 +188,25 @@ def finish(consultation_id: int) -> Response:
 @bp.post(f"{PREFIX}/console/prompts/<int:prompt_id>/push")
 @staff_required(*MODERATORS)
 def push(consultation_id: int, prompt_id: int) -> Response:
-    group = load_group(consultation_id)
-    prompt = _load_prompt(group, prompt_id)
-    return _act(group, lambda: live.push_prompt(db.session, group, prompt, actor=current_user),
-                _("The prompt is now shown to the participants."))
+    return _act_on_prompt(
+        consultation_id, prompt_id, live.push_prompt, _("The prompt is now shown to the participants.")
+    )
 
 
 @bp.post(f"{PREFIX}/console/prompts/<int:prompt_id>/close")
 @staff_required(*MODERATORS)
 def close(consultation_id: int, prompt_id: int) -> Response:
-    group = load_group(consultation_id)
-    prompt = _load_prompt(group, prompt_id)
-    return _act(group, lambda: live.close_prompt(db.session, group, prompt, actor=current_user),
-                _("The prompt is closed: no more answers are taken."))
+    return _act_on_prompt(
+        consultation_id, prompt_id, live.close_prompt, _("The prompt is closed: no more answers are taken.")
+    )
 
 
 @bp.post(f"{PREFIX}/console/prompts/<int:prompt_id>/share")
 @staff_required(*MODERATORS)
 def share(consultation_id: int, prompt_id: int) -> Response:
-    group = load_group(consultation_id)
-    prompt = _load_prompt(group, prompt_id)
-    return _act(group, lambda: live.share_results(db.session, group, prompt, actor=current_user),
-                _("The results are shown to the participants."))
+    return _act_on_prompt(
+        consultation_id, prompt_id, live.share_results, _("The results are shown to the participants.")
+    )
 
 
 @bp.post(f"{PREFIX}/console/follow-up")
