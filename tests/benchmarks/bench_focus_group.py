@@ -41,7 +41,7 @@ from itsdangerous import URLSafeSerializer
 
 from civic.focus_groups.models import PromptKind
 from civic.focus_groups.participation import COOKIE_SALT, cookie_name
-from tests.benchmarks import bench_submissions as bs
+from tests.benchmarks import serving
 from tests.benchmarks.focus_group_seed import Moderator, Prepared, prepare
 from tests.benchmarks.live_clients import Phone, SseStats, Stats, percentile, sse_listener
 
@@ -68,7 +68,7 @@ class RssSampler:
         return 0
 
     def current_kb(self) -> int:
-        return sum(self._rss_kb(p) for p in [self.pid, *bs._children(self.pid)])
+        return sum(self._rss_kb(p) for p in [self.pid, *serving.children(self.pid)])
 
     def _run(self) -> None:
         while not self._stop.wait(0.2):
@@ -80,9 +80,9 @@ class RssSampler:
         return self.peak_kb / 1024
 
 
-def _cpu(server: bs.Server, database: str) -> tuple[float, float]:
-    web = sum(bs._process_cpu(p) for p in [server.process.pid, *bs._children(server.process.pid)])
-    return web, sum(bs._process_cpu(p) for p in bs._database_backends(database))
+def _cpu(server: serving.Server, database: str) -> tuple[float, float]:
+    web = sum(serving.process_cpu(p) for p in [server.process.pid, *serving.children(server.process.pid)])
+    return web, sum(serving.process_cpu(p) for p in serving.database_backends(database))
 
 
 def _self_cpu() -> float:
@@ -105,7 +105,7 @@ def delivery(seen: list[tuple[int, int, float]], version: int, pushed_at: float,
     }
 
 
-async def polling_session(args, prepared: Prepared, server: bs.Server) -> dict:
+async def polling_session(args, prepared: Prepared, server: serving.Server) -> dict:
     """Phases 1 and 2 on civic: idle polling, then the moderated session with answers."""
     stats = Stats()
     signer = URLSafeSerializer(prepared.secret, salt=COOKIE_SALT)
@@ -175,7 +175,7 @@ async def polling_session(args, prepared: Prepared, server: bs.Server) -> dict:
     }
 
 
-async def sse_session(args, prepared: Prepared, server: bs.Server) -> dict:
+async def sse_session(args, prepared: Prepared, server: serving.Server) -> dict:
     """Phase 3: the same phones each hold an SSE stream; idle cost, then pushes."""
     stats = SseStats()
     stop = asyncio.Event()
@@ -208,7 +208,7 @@ async def sse_session(args, prepared: Prepared, server: bs.Server) -> dict:
 
 
 @dataclass
-class SseSettings(bs.ServerSettings):
+class SseSettings(serving.ServerSettings):
     """gthread with a thread (and an accepted connection) per participant a worker may hold."""
 
     def args(self) -> list[str]:
@@ -248,8 +248,8 @@ def warm_up(port: int, path: str, requests: int) -> None:
 
 
 def run_polling(args, prepared: Prepared, logdir: Path) -> dict:
-    settings = bs.ServerSettings(args.workers, args.worker_class, args.threads)
-    server = bs.Server("wsgi:app", settings, _env(prepared), logdir / "gunicorn-focus-group.log")
+    settings = serving.ServerSettings(args.workers, args.worker_class, args.threads)
+    server = serving.Server("wsgi:app", settings, _env(prepared), logdir / "gunicorn-focus-group.log")
     rss = RssSampler(server.process.pid)
     try:
         warm_up(server.port, f"/f/{prepared.public_id}", args.workers * 4)
@@ -268,7 +268,7 @@ def run_sse(args, prepared: Prepared, logdir: Path) -> dict:
     workers = 2
     threads = -(-len(prepared.keys) // workers) + 16
     settings = SseSettings(workers, "gthread", threads)
-    server = bs.Server("tests.benchmarks.sse_probe_app:app", settings, _env(prepared), logdir / "gunicorn-sse.log")
+    server = serving.Server("tests.benchmarks.sse_probe_app:app", settings, _env(prepared), logdir / "gunicorn-sse.log")
     rss = RssSampler(server.process.pid)
     try:
         time.sleep(2)  # the workers import the small app
@@ -419,7 +419,7 @@ def main(argv: list[str] | None = None) -> int:
     logdir.mkdir(exist_ok=True)
     print(f"preparing {args.database}: schema, a live focus group, {args.participants} participants…")
     if args.app_root:
-        bs.ROOT = Path(args.app_root).resolve()  # gunicorn --chdir: that checkout's civic is imported
+        serving.ROOT = Path(args.app_root).resolve()  # gunicorn --chdir: that checkout's civic is imported
     prepared = prepare(args.database, args.participants)
     polling = run_polling(args, prepared, logdir)
     sse = None if args.no_sse else run_sse(args, prepared, logdir)

@@ -1,19 +1,21 @@
 """Benchmark complete survey submissions through gunicorn against PostgreSQL, next to a one-row baseline.
 
-    .venv/bin/python -m tests.benchmarks.bench_submissions [--requests N] [--concurrency C] [--duration S]
+    .venv/bin/python -m tests.benchmarks.bench_submissions [--requests N] [--concurrency C] [--rounds R]
 
 A fresh database (civic_bench) gets the schema, a 12-question one-page survey and N personal-link
-invitations. gunicorn serves civic on a free loopback port with CSRF on; each simulated resident loads
-the page once (GET: session cookie + CSRF token), then all residents press Send (POST
-/p/<token>/page/1), each with its own token and session. The same gunicorn settings then serve
-baseline_app.py, hit with N one-row inserts at the same concurrency. Finally the database is counted:
-every acknowledged submission (303 to /p/<token>/done) must have a submitted response with 12 answers.
+invitations. gunicorn serves civic on a free loopback port with CSRF on, and a second gunicorn with the
+same settings serves baseline_app.py. Each simulated resident loads the page once (GET: session cookie +
+CSRF token); then, in R rounds (5), 1/R of the residents press Send (POST /p/<token>/page/1, each with
+its own token and session) and right after that the baseline takes three times as many one-row inserts
+(about as long), at the same concurrency. The ratio is all rounds' submissions per second over all rounds'
+baseline inserts per second. Finally the database is counted: every acknowledged submission (303 to
+/p/<token>/done) must have a submitted response with 12 answers, and every acknowledged insert its row.
 The last line printed holds the figures as key=value pairs. Everything stays on 127.0.0.1.
 
 Besides requests per second, each phase reports the CPU time per request of the gunicorn processes (web
-µs) and of the PostgreSQL backends serving the database (db µs), read from /proc. They change much less
-than throughput with other load on the machine (~10-15 % up on a busy one), so they are the figures to
-compare between code changes.
+µs) and of the PostgreSQL backends serving the database (db µs), read from /proc. They move less than
+throughput with other load on the machine, but they drift too where the cores are shared with other tenants;
+to compare code changes, count instructions (tests.benchmarks.count_instructions).
 """
 
 from __future__ import annotations
@@ -22,167 +24,17 @@ import argparse
 import os
 import random
 import secrets
-import signal
-import socket
-import subprocess
 import sys
 import tempfile
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote
 
 from tests.benchmarks import baseline_app, loadgen, seed
 from tests.benchmarks.loadgen import Request, Result
+from tests.benchmarks.serving import CpuUse, Server, ServerSettings, measured
 
-ROOT = Path(__file__).resolve().parents[2]
-GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
 GOALS = {"submissions_per_s": 300, "p95_ms": 150, "ratio": 0.4}
-
-
-@dataclass
-class ServerSettings:
-    workers: int
-    worker_class: str
-    threads: int
-
-    def args(self) -> list[str]:
-        args = ["-w", str(self.workers), "-k", self.worker_class]
-        return [*args, "--threads", str(self.threads)] if self.worker_class == "gthread" else args
-
-    def label(self) -> str:
-        if self.worker_class == "gthread":
-            return f"{self.workers}x{self.worker_class}({self.threads} threads)"
-        return f"{self.workers}x{self.worker_class}"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Server:
-    """A gunicorn master this benchmark started, stopped by its own pid."""
-
-    def __init__(self, app: str, settings: ServerSettings, env: dict[str, str], log: Path) -> None:
-        self.port = _free_port()
-        command = [str(GUNICORN), *settings.args(), "-b", f"127.0.0.1:{self.port}", "--chdir", str(ROOT), app]
-        self.log = log.open("w")
-        self.process = subprocess.Popen(
-            command, env={**os.environ, **env}, stdout=self.log, stderr=subprocess.STDOUT, cwd=ROOT
-        )
-        self._wait_ready()
-
-    def _wait_ready(self) -> None:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"gunicorn exited; see {self.log.name}")
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=1):
-                    return
-            except OSError:
-                time.sleep(0.2)
-        raise RuntimeError("gunicorn did not start within 30 s")
-
-    def stop(self) -> None:
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            self.process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-        self.log.close()
-
-
-def _cpu_busy() -> tuple[int, int]:
-    """Return (busy, total) jiffies of the whole machine from /proc/stat."""
-    values = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
-    idle = values[3] + values[4]
-    return sum(values) - idle, sum(values)
-
-
-CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def _process_cpu(pid: int) -> float:
-    """Return the CPU seconds (user + system) ``pid`` has used so far; 0 once it is gone."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS  # utime, stime
-
-
-def _children(pid: int) -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
-                    found.append(int(entry.name))
-            except (OSError, IndexError, ValueError):
-                continue
-    return found
-
-
-def _database_backends(database: str) -> list[int]:
-    """Return the pids of the PostgreSQL backends connected to ``database`` (the server is local)."""
-    if not database.replace("_", "").isalnum():
-        raise ValueError(f"unsafe database name {database!r}")
-    out = subprocess.run(
-        [
-            "psql",
-            "-h",
-            seed.PG_HOST,
-            "-p",
-            str(seed.PG_PORT),
-            "-U",
-            seed.PG_USER,
-            "-d",
-            "postgres",
-            "-Atc",
-            f"SELECT pid FROM pg_stat_activity WHERE datname = '{database}' AND pid <> pg_backend_pid()",
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    return [int(x) for x in out.stdout.split()]
-
-
-@dataclass
-class CpuUse:
-    """CPU seconds a phase cost: the whole machine's busy share, the web server, the database backends."""
-
-    busy_share: float
-    server_s: float
-    database_s: float
-
-
-def measured(phase, server: Server, database: str):
-    """Run ``phase()``; return (its result, CpuUse of the machine, the gunicorn processes and PostgreSQL).
-
-    Server and database CPU seconds per request do not depend on what else the machine runs (other than
-    through caches), unlike requests per second: they are the figures to compare between code changes.
-    """
-
-    def snapshot() -> tuple[dict[int, float], dict[int, float]]:
-        web = [server.process.pid, *_children(server.process.pid)]
-        return {p: _process_cpu(p) for p in web}, {p: _process_cpu(p) for p in _database_backends(database)}
-
-    web0, db0 = snapshot()
-    busy0, total0 = _cpu_busy()
-    result = phase()
-    busy1, total1 = _cpu_busy()
-    web1, db1 = snapshot()
-    used = CpuUse(
-        (busy1 - busy0) / max(1, total1 - total0),
-        sum(cpu - web0.get(pid, 0.0) for pid, cpu in web1.items()),
-        sum(cpu - db0.get(pid, 0.0) for pid, cpu in db1.items()),
-    )
-    return result, used
 
 
 def page_loads(tokens: list[str]) -> list[Request]:
@@ -202,8 +54,8 @@ def acked_tokens(result: Result) -> set[str]:
     return {unquote(loc.split("/p/", 1)[1].split("/", 1)[0]) for loc in result.locations if "/done" in loc}
 
 
-def run_civic(args, prepared, settings: ServerSettings, logdir: Path) -> dict:
-    env = {
+def civic_env(prepared) -> dict[str, str]:
+    return {
         "CIVIC_SQLALCHEMY_DATABASE_URI": prepared.url,
         "CIVIC_SECRET_KEY": secrets.token_hex(32),
         "CIVIC_WEBHOOK_SECRET": secrets.token_hex(32),
@@ -211,51 +63,29 @@ def run_civic(args, prepared, settings: ServerSettings, logdir: Path) -> dict:
         "CIVIC_CELERY__broker_url": "redis://127.0.0.1:6379/11",  # production refuses the embedded broker
         "CIVIC_RATELIMIT_ENABLED": "false",
     }
-    rng = random.Random(12)
-    warm, main = prepared.tokens[: args.warmup], prepared.tokens[args.warmup :]
-    server = Server("wsgi:app", settings, env, logdir / "gunicorn-civic.log")
-    try:
-        # Warm-up: every worker imports lazily and compiles its templates on first use.
-        warm_get = loadgen.run_python(server.port, page_loads(warm), settings.workers, args.duration)
-        warm_post = loadgen.run_python(
-            server.port, submissions(warm, warm_get.captured, prepared, rng), settings.workers, args.duration
-        )
-        get, get_cpu = measured(
-            lambda: loadgen.run(args.client, server.port, page_loads(main), args.concurrency, args.duration),
-            server,
-            args.database,
-        )
-        if len(get.captured) < get.answered:
-            missing = get.answered - len(get.captured)
-            print(f"warning: {missing} page loads gave no session cookie + CSRF token", file=sys.stderr)
-        # Residents whose page load failed have no session: they cannot press Send.
-        posts = submissions(main, get.captured, prepared, rng)
-        post, post_cpu = measured(
-            lambda: loadgen.run(args.client, server.port, posts, args.concurrency, args.duration),
-            server,
-            args.database,
-        )
-    finally:
-        server.stop()
-    return {
-        "warm_post": warm_post,
-        "get": get,
-        "get_cpu": get_cpu,
-        "post": post,
-        "post_cpu": post_cpu,
-        "posted_tokens": main[: len(posts)],
-    }
 
 
-def run_baseline(args, prepared, settings: ServerSettings, logdir: Path) -> dict:
+BASELINE_BODY = "note=" + "x" * 40
+
+
+def baseline_inserts(prefix: str, count: int) -> list[Request]:
+    return [Request("POST", f"/insert/{prefix}{i}", "", BASELINE_BODY) for i in range(count)]
+
+
+def start_baseline(args, prepared, settings: ServerSettings, logdir: Path) -> Server:
+    """Create the baseline's table, start its gunicorn and warm it up (not measured)."""
     baseline_app.create_table(prepared.url)
     env = {"BENCH_BASELINE_DATABASE_URI": prepared.url}
     server = Server("tests.benchmarks.baseline_app:app", settings, env, logdir / "gunicorn-baseline.log")
-    body = "note=" + "x" * 40
+    loadgen.run_python(server.port, baseline_inserts("warm", args.warmup), settings.workers, args.duration)
+    return server
+
+
+def run_baseline(args, prepared, settings: ServerSettings, logdir: Path) -> dict:
+    """One phase of args.requests baseline inserts (bench_votes compares against it)."""
+    server = start_baseline(args, prepared, settings, logdir)
+    requests = baseline_inserts("b", args.requests)
     try:
-        warm = [Request("POST", f"/insert/warm{i}", "", body) for i in range(args.warmup)]
-        loadgen.run_python(server.port, warm, settings.workers, args.duration)
-        requests = [Request("POST", f"/insert/b{i}", "", body) for i in range(args.requests)]
         post, cpu = measured(
             lambda: loadgen.run(args.client, server.port, requests, args.concurrency, args.duration),
             server,
@@ -264,17 +94,107 @@ def run_baseline(args, prepared, settings: ServerSettings, logdir: Path) -> dict
     finally:
         server.stop()
     rows = baseline_app.count_rows(prepared.url)
-    return {"post": post, "cpu": cpu, "rows": rows, "warm": len(warm)}
+    return {"post": post, "cpu": cpu, "rows": rows, "warm": args.warmup}
 
 
-def _figures(civic: dict, base: dict, stored: seed.Stored, settings, args) -> dict:
-    post, bpost = civic["post"], base["post"]
-    acked = acked_tokens(post) | acked_tokens(civic["warm_post"])
+@dataclass
+class Round:
+    """One civic submission phase and the baseline phase right after it."""
+
+    post: Result
+    post_cpu: CpuUse
+    base: Result
+    base_cpu: CpuUse
+
+    @property
+    def ratio(self) -> float:
+        base_per_s = self.base.count(303) / self.base.duration_s if self.base.duration_s else 0.0
+        per_s = self.post.count(303) / self.post.duration_s if self.post.duration_s else 0.0
+        return per_s / base_per_s if base_per_s else 0.0
+
+
+def _batches(items: list, count: int) -> list[list]:
+    size = -(-len(items) // count)
+    return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+def run_rounds(args, prepared, settings: ServerSettings, logdir: Path) -> dict:
+    """Load all pages, then alternate civic submissions and baseline inserts in args.rounds rounds.
+
+    This machine's speed drifts by tens of per cent within seconds (other tenants); one civic phase and
+    one baseline phase a minute apart made the ratio swing from 0.34 to 0.45 between runs. Alternating
+    short phases, with both servers up all along, exposes both to the same drift.
+    """
+    rng = random.Random(12)
+    warm, main = prepared.tokens[: args.warmup], prepared.tokens[args.warmup :]
+    civic = Server("wsgi:app", settings, civic_env(prepared), logdir / "gunicorn-civic.log")
+    base = None
+    try:
+        base = start_baseline(args, prepared, settings, logdir)
+        # Warm-up: every worker imports lazily and compiles its templates on first use.
+        warm_get = loadgen.run_python(civic.port, page_loads(warm), settings.workers, args.duration)
+        warm_post = loadgen.run_python(
+            civic.port, submissions(warm, warm_get.captured, prepared, rng), settings.workers, args.duration
+        )
+        get, get_cpu = measured(
+            lambda: loadgen.run(args.client, civic.port, page_loads(main), args.concurrency, args.duration),
+            civic,
+            args.database,
+        )
+        if len(get.captured) < get.answered:
+            missing = get.answered - len(get.captured)
+            print(f"warning: {missing} page loads gave no session cookie + CSRF token", file=sys.stderr)
+        # Residents whose page load failed have no session: they cannot press Send.
+        posts = submissions(main, get.captured, prepared, rng)
+        rounds = []
+        for number, batch in enumerate(_batches(posts, args.rounds)):
+            inserts = baseline_inserts(f"r{number}-", round(len(batch) * args.baseline_factor))
+            post, post_cpu = measured(
+                lambda batch=batch: loadgen.run(args.client, civic.port, batch, args.concurrency, args.duration),
+                civic,
+                args.database,
+            )
+            done, done_cpu = measured(
+                lambda inserts=inserts: loadgen.run(args.client, base.port, inserts, args.concurrency, args.duration),
+                base,
+                args.database,
+            )
+            rounds.append(Round(post, post_cpu, done, done_cpu))
+    finally:
+        civic.stop()
+        if base is not None:
+            base.stop()
+    return {
+        "warm_post": warm_post,
+        "get": get,
+        "get_cpu": get_cpu,
+        "rounds": rounds,
+        "post": loadgen.combine([r.post for r in rounds]),
+        "post_cpu": _sum_cpu([r.post_cpu for r in rounds]),
+        "base": loadgen.combine([r.base for r in rounds]),
+        "base_cpu": _sum_cpu([r.base_cpu for r in rounds]),
+        "base_rows": baseline_app.count_rows(prepared.url),
+        "posted_tokens": main[: len(posts)],
+    }
+
+
+def _sum_cpu(parts: list[CpuUse]) -> CpuUse:
+    """Add up phases' CPU; the busy share is the mean, weighted alike (the phases last about as long)."""
+    n = max(1, len(parts))
+    return CpuUse(
+        sum(p.busy_share for p in parts) / n, sum(p.server_s for p in parts), sum(p.database_s for p in parts)
+    )
+
+
+def _figures(run: dict, stored: seed.Stored, settings, args) -> dict:
+    post, bpost = run["post"], run["base"]
+    acked = acked_tokens(post) | acked_tokens(run["warm_post"])
     ok = post.count(303)
     per_s = ok / post.duration_s if post.duration_s else 0.0
     base_per_s = bpost.count(303) / bpost.duration_s if bpost.duration_s else 0.0
-    lost = len(acked - stored.submitted_tokens) + max(0, bpost.count(303) + base["warm"] - base["rows"])
+    lost = len(acked - stored.submitted_tokens) + max(0, bpost.count(303) + args.warmup - run["base_rows"])
     errors = (post.answered - ok) + post.socket_errors + (bpost.answered - bpost.count(303)) + bpost.socket_errors
+    ratios = [r.ratio for r in run["rounds"]]
     return {
         "submissions_per_s": round(per_s, 1),
         "p50_ms": round(post.percentiles_ms.get(50.0, 0.0), 1),
@@ -283,16 +203,19 @@ def _figures(civic: dict, base: dict, stored: seed.Stored, settings, args) -> di
         "baseline_per_s": round(base_per_s, 1),
         "baseline_p95_ms": round(bpost.percentiles_ms.get(95.0, 0.0), 1),
         "ratio": round(per_s / base_per_s, 3) if base_per_s else 0.0,
+        "ratio_min": round(min(ratios), 3),
+        "ratio_max": round(max(ratios), 3),
         "lost": lost,
         "errors": errors,
         "duplicates": (stored.responses - stored.distinct_keys) + stored.bad_answer_counts,
-        "web_us": round(civic["post_cpu"].server_s / max(1, post.answered) * 1e6),
-        "db_us": round(civic["post_cpu"].database_s / max(1, post.answered) * 1e6),
-        "baseline_web_us": round(base["cpu"].server_s / max(1, bpost.answered) * 1e6),
-        "baseline_db_us": round(base["cpu"].database_s / max(1, bpost.answered) * 1e6),
+        "web_us": round(run["post_cpu"].server_s / max(1, post.answered) * 1e6),
+        "db_us": round(run["post_cpu"].database_s / max(1, post.answered) * 1e6),
+        "baseline_web_us": round(run["base_cpu"].server_s / max(1, bpost.answered) * 1e6),
+        "baseline_db_us": round(run["base_cpu"].database_s / max(1, bpost.answered) * 1e6),
         "workers": settings.workers,
         "worker_class": settings.worker_class,
         "concurrency": args.concurrency,
+        "rounds": len(ratios),
         "client": args.client,
     }
 
@@ -309,7 +232,7 @@ def _row(name: str, r: Result, cpu: CpuUse) -> str:
     )
 
 
-def report(civic: dict, base: dict, stored: seed.Stored, figures: dict, settings, args) -> None:
+def report(run: dict, stored: seed.Stored, figures: dict, settings, args) -> None:
     load = " ".join(f"{x:.1f}" for x in os.getloadavg())
     print(
         f"\ncivic submission benchmark — gunicorn {settings.label()}, client {args.client}, "
@@ -320,30 +243,39 @@ def report(civic: dict, base: dict, stored: seed.Stored, figures: dict, settings
         f"{'phase':<22}{'count':>7}{'req/s':>9}{'p50ms':>8}{'p95ms':>8}{'p99ms':>8}{'maxms':>8}"
         f"{'cpu':>7}{'web µs':>8}{'db µs':>8}{'cli µs':>8}  statuses"
     )
-    print(_row("page load (GET)", civic["get"], civic["get_cpu"]))
-    print(_row("submission (POST)", civic["post"], civic["post_cpu"]))
-    print(_row("baseline insert", base["post"], base["cpu"]))
+    print(_row("page load (GET)", run["get"], run["get_cpu"]))
+    rounds = run["rounds"]
+    for number, r in enumerate(rounds, 1):
+        print(_row(f" {number}. submission", r.post, r.post_cpu))
+        print(_row(f" {number}. baseline", r.base, r.base_cpu) + f"  ratio {r.ratio:.3f}")
+    print(_row(f"submission (POST) ×{len(rounds)}", run["post"], run["post_cpu"]))
+    print(_row(f"baseline insert ×{len(rounds)}", run["base"], run["base_cpu"]))
     print(
         "(cpu = whole machine busy during the phase; CPU per request of: web = gunicorn processes, "
-        "db = PostgreSQL backends of the database, cli = load generator)"
+        "db = PostgreSQL backends of the database, cli = load generator; the totals' latency percentiles are "
+        "the worst round's, since wrk reports percentiles, not each latency)"
     )
-    unsent = civic["post"].sent - civic["post"].answered
-    if unsent or civic["get"].sent > civic["get"].answered:
+    unsent = run["post"].sent - run["post"].answered
+    if unsent or run["get"].sent > run["get"].answered:
         print(
-            f"time limit of {args.duration} s reached: {civic['get'].sent - civic['get'].answered} "
+            f"time limit of {args.duration} s reached: {run['get'].sent - run['get'].answered} "
             f"page loads and {unsent} submissions not made (not errors)"
         )
-    acked = len(acked_tokens(civic["post"]) | acked_tokens(civic["warm_post"]))
+    acked = len(acked_tokens(run["post"]) | acked_tokens(run["warm_post"]))
     print(
         f"\nstored: {stored.submitted} submitted responses ({stored.responses} in all), "
         f"{stored.answers} answers; "
         f"acknowledged submissions (303, incl. {args.warmup} warm-up): {acked}; "
-        f"baseline rows {base['rows']} for {base['post'].count(303) + base['warm']} acknowledged"
+        f"baseline rows {run['base_rows']} for {run['base'].count(303) + args.warmup} acknowledged"
     )
     print(
         f"lost={figures['lost']} (acknowledged but not stored), duplicates={figures['duplicates']} "
         f"(second response for one link, or a response without exactly 12 answers), "
         f"unacknowledged rows={stored.submitted - acked}"
+    )
+    print(
+        f"ratio {figures['ratio']} = all rounds' submissions/s over all rounds' baseline inserts/s; "
+        f"single rounds {figures['ratio_min']}–{figures['ratio_max']}"
     )
     verdicts = [
         (
@@ -364,6 +296,9 @@ def report(civic: dict, base: dict, stored: seed.Stored, figures: dict, settings
         "baseline_per_s",
         "baseline_p95_ms",
         "ratio",
+        "ratio_min",
+        "ratio_max",
+        "rounds",
         "lost",
         "errors",
         "workers",
@@ -387,9 +322,18 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--client", choices=("wrk", "python"), default=None, help="load generator (wrk if present)")
     parser.add_argument("--database", default="civic_bench", help="PostgreSQL database, dropped and recreated")
     parser.add_argument("--warmup", type=int, default=60, help="warm-up residents, not measured")
+    parser.add_argument("--rounds", type=int, default=5, help="alternations of civic and baseline phases")
+    parser.add_argument(
+        "--baseline-factor",
+        type=float,
+        default=3.0,
+        help="baseline inserts per civic submission in a round (3: both phases last about as long)",
+    )
     args = parser.parse_args(argv)
     if args.requests < 1 or args.concurrency < 1 or not 1 <= args.duration <= 120:
         parser.error("--requests and --concurrency must be positive, --duration 1..120")
+    if not 1 <= args.rounds <= args.requests or args.baseline_factor <= 0:
+        parser.error("--rounds must be 1..--requests and --baseline-factor positive")
     if args.client is None:
         args.client = "wrk" if loadgen.ensure_wrk() else "python"
     elif args.client == "wrk" and not loadgen.ensure_wrk():
@@ -406,11 +350,10 @@ def main(argv: list[str] | None = None) -> int:
     logdir.mkdir(exist_ok=True)
     print(f"preparing {args.database}: schema, 12-question survey, {args.requests + args.warmup} invitations…")
     prepared = seed.prepare(args.database, args.requests + args.warmup)
-    civic = run_civic(args, prepared, settings, logdir)
-    base = run_baseline(args, prepared, settings, logdir)
+    run = run_rounds(args, prepared, settings, logdir)
     stored = seed.count_stored(prepared.url, prepared.tokens, expected_answers=len(prepared.questions))
-    figures = _figures(civic, base, stored, settings, args)
-    report(civic, base, stored, figures, settings, args)
+    figures = _figures(run, stored, settings, args)
+    report(run, stored, figures, settings, args)
     return 0 if figures["lost"] == 0 and figures["duplicates"] == 0 else 1
 
 

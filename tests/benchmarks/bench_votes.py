@@ -42,7 +42,7 @@ from civic.hearings import services
 from civic.hearings.models import Comment, CommentState, Participant, Vote, VoteEvent
 from civic.hearings.views.common import COOKIE_SALT, cookie_name_for
 from tests.benchmarks import bench_submissions as bs
-from tests.benchmarks import loadgen, seed
+from tests.benchmarks import loadgen, seed, serving
 from tests.benchmarks.loadgen import Request, Result
 
 GOALS = {"votes_per_s": 500, "p95_ms": 100, "page_ms": 150}
@@ -166,7 +166,7 @@ def acked(result: Result) -> list[tuple[int, int, int]]:
     return found
 
 
-def run_civic(args, prepared: Prepared, settings: bs.ServerSettings, logdir: Path) -> dict:
+def run_civic(args, prepared: Prepared, settings: serving.ServerSettings, logdir: Path) -> dict:
     env = {
         "CIVIC_SQLALCHEMY_DATABASE_URI": prepared.url,
         "CIVIC_SECRET_KEY": prepared.secret,
@@ -177,11 +177,11 @@ def run_civic(args, prepared: Prepared, settings: bs.ServerSettings, logdir: Pat
     }
     warm, main = plan_votes(prepared, args.warmup, random.Random(7))
     main = main[: args.requests]
-    server = bs.Server("wsgi:app", settings, env, logdir / "gunicorn-civic-votes.log")
+    server = serving.Server("wsgi:app", settings, env, logdir / "gunicorn-civic-votes.log")
     try:
         loads = [Request("GET", f"/h/{prepared.public_id}/vote") for _ in range(min(len(prepared.voters), 400))]
         warm_get = loadgen.run_python(server.port, loads[: settings.workers * 4], settings.workers, args.duration)
-        get, get_cpu = bs.measured(
+        get, get_cpu = serving.measured(
             lambda: loadgen.run(args.client, server.port, loads, args.concurrency, args.duration), server, args.database
         )
         pairs = warm_get.captured + get.captured
@@ -191,7 +191,7 @@ def run_civic(args, prepared: Prepared, settings: bs.ServerSettings, logdir: Pat
             server.port, vote_requests(prepared, warm, pairs), settings.workers, args.duration
         )
         posts = vote_requests(prepared, main, pairs)
-        post, post_cpu = bs.measured(
+        post, post_cpu = serving.measured(
             lambda: loadgen.run(args.client, server.port, posts, args.concurrency, args.duration), server, args.database
         )
     finally:
@@ -347,7 +347,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     args.load_before = " ".join(f"{x:.1f}" for x in os.getloadavg())
-    settings = bs.ServerSettings(args.workers, args.worker_class, args.threads)
+    settings = serving.ServerSettings(args.workers, args.worker_class, args.threads)
     logdir = Path(tempfile.gettempdir()) / "civic-bench"
     logdir.mkdir(exist_ok=True)
     voters = args.requests // VOTES_PER_VOTER + args.warmup + 1

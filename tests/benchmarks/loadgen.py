@@ -241,3 +241,23 @@ def run(client: str, port: int, requests: list[Request], concurrency: int, durat
     if client == "wrk":
         return run_wrk(port, requests, concurrency, duration_s)
     return run_python(port, requests, concurrency, duration_s)
+
+
+def combine(parts: list[Result]) -> Result:
+    """Add up phases of load: counts, answers and time. Percentiles are the worst phase's (wrk reports
+    percentiles, not each latency, so they cannot be pooled); the mean is weighted by answers."""
+    total = Result()
+    for part in parts:
+        total.sent += part.sent
+        total.answered += part.answered
+        total.statuses.update(part.statuses)
+        total.socket_errors += part.socket_errors
+        total.locations.extend(part.locations)
+        total.captured.extend(part.captured)
+        total.duration_s += part.duration_s
+        total.client_cpu_s += part.client_cpu_s
+        for p, ms in part.percentiles_ms.items():
+            total.percentiles_ms[p] = max(total.percentiles_ms.get(p, 0.0), ms)
+    if total.answered:
+        total.mean_ms = sum(p.mean_ms * p.answered for p in parts) / total.answered
+    return total

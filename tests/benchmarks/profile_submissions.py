@@ -21,7 +21,7 @@ from sqlalchemy import event
 from civic import create_app
 from civic.extensions import db
 from tests.benchmarks import seed
-from tests.benchmarks.bench_submissions import _database_backends, _process_cpu
+from tests.benchmarks.serving import database_backends, process_cpu
 
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 
@@ -71,13 +71,13 @@ def main() -> None:
     for item in warm:
         post(*item)
     current["phase"] = "post"
-    backends = _database_backends(args.database)
-    db_cpu = sum(_process_cpu(pid) for pid in backends)
+    backends = database_backends(args.database)
+    db_cpu = sum(process_cpu(pid) for pid in backends)
     start, cpu = time.perf_counter(), time.process_time()
     for item in timed:
         post(*item)
     elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
-    db_cpu = sum(_process_cpu(pid) for pid in backends) - db_cpu
+    db_cpu = sum(process_cpu(pid) for pid in backends) - db_cpu
     print(
         f"{len(timed)} submissions without profiler: {elapsed / len(timed) * 1000:.1f} ms each "
         f"({cpu / len(timed) * 1000:.2f} ms CPU in this process, "

@@ -33,8 +33,8 @@ from civic.core import errors_http
 from civic.extensions import db
 from civic.surveys.models import Answer, ResponseState, SurveyResponse
 from tests.benchmarks import seed
-from tests.benchmarks.bench_submissions import Server, ServerSettings
 from tests.benchmarks.loadgen import CSRF_RE
+from tests.benchmarks.serving import Server, ServerSettings
 from tests.fixtures.app import TEST_DATABASE_URI
 
 pytestmark = [

@@ -33,16 +33,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tests.benchmarks import loadgen, seed
-from tests.benchmarks.bench_submissions import (
-    CpuUse,
-    Server,
-    ServerSettings,
-    acked_tokens,
-    measured,
-    page_loads,
-    submissions,
-)
+from tests.benchmarks.bench_submissions import acked_tokens, page_loads, submissions
 from tests.benchmarks.loadgen import Result
+from tests.benchmarks.serving import CpuUse, Server, ServerSettings, measured
 from tests.load import planners
 from tests.load.planners import PlannerResult
 
