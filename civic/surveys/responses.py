@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from civic.consultations.models import Consultation
+from civic.core.driver_sql import DriverStatement
 from civic.core.errors import InvalidInputError, StateError
 from civic.core.timeutils import now_utc
 from civic.core.tokens import hash_token, new_token, response_key_hash
@@ -227,12 +228,13 @@ def _personal_link_query() -> Any:
     )
 
 
-_PERSONAL_LINK = _personal_link_query()
+# The statements of a personal-link submission run on the driver's cursor (civic.core.driver_sql: why).
+_PERSONAL_LINK = DriverStatement(_personal_link_query())
 
 
 def find_personal_link_values(session: Session, token: str) -> PersonalLink | None:
     """Return the plain values of a personal link (no ORM objects: cheaper for posts), or None."""
-    row = session.connection().execute(_PERSONAL_LINK, {"token_hash": hash_token(token)}).first()
+    row = _PERSONAL_LINK.first(session.connection(), {"token_hash": hash_token(token)})
     return None if row is None else PersonalLink(response_key_hash(token), *row)
 
 
@@ -261,7 +263,7 @@ _ANSWERS = Answer.__table__
 _INVITATIONS = Invitation.__table__
 _LOCKED_COLUMNS = (_RESPONSES.c.id, _RESPONSES.c.state, _RESPONSES.c.draft_data)
 # Statements built once: the values come as parameters, so each request only binds them.
-_UPSERTS: dict[str, Any] = {}
+_UPSERTS: dict[str, DriverStatement] = {}
 _LOCK = (
     update(_RESPONSES)
     .where(_RESPONSES.c.id == bindparam("response_id"))
@@ -291,26 +293,28 @@ _SUBMITTED_COLUMNS = (
 # PostgreSQL: a first personal-link submit marks the invitation, updates the response and inserts its answers
 # in one statement (one round trip): the response is updated only if the invitation's UPDATE matched, and the
 # answers are inserted only for a response that was updated. It returns how many responses it updated (0: refused).
-_FIRST_SUBMIT_PERSONAL_PG = text(
-    "WITH responded AS ("
-    " UPDATE outreach_invitations SET responded_at = :inv_responded_at"
-    " WHERE id = :inv_id AND responded_at IS NULL RETURNING id"
-    "), submitted AS ("
-    " UPDATE survey_responses SET draft_data = :draft_data, locale = :locale, state = :state,"
-    " submitted_at = :submitted_at, survey_version = :survey_version, updated_at = :updated_at,"
-    " age_band = :age_band, district = :district, household_type = :household_type"
-    " WHERE id = :response_id AND EXISTS (SELECT 1 FROM responded) RETURNING id"
-    "), answered AS ("
-    " INSERT INTO survey_answers (response_id, question_id, choice_keys, text, number, date_value, lat, lon)"
-    " SELECT submitted.id, r.question_id, r.choice_keys, r.text, r.number, r.date_value, r.lat, r.lon"
-    " FROM submitted, json_to_recordset(CAST(:rows AS json)) AS r(question_id integer, choice_keys json,"
-    " text text, number double precision, date_value date, lat double precision, lon double precision)"
-    ") SELECT count(*) FROM submitted"
-).bindparams(
-    bindparam("draft_data", type_=SurveyResponse.draft_data.type),
-    bindparam("submitted_at", type_=SurveyResponse.submitted_at.type),
-    bindparam("updated_at", type_=SurveyResponse.updated_at.type),
-    bindparam("inv_responded_at", type_=Invitation.responded_at.type),
+_FIRST_SUBMIT_PERSONAL_PG = DriverStatement(
+    text(
+        "WITH responded AS ("
+        " UPDATE outreach_invitations SET responded_at = :inv_responded_at"
+        " WHERE id = :inv_id AND responded_at IS NULL RETURNING id"
+        "), submitted AS ("
+        " UPDATE survey_responses SET draft_data = :draft_data, locale = :locale, state = :state,"
+        " submitted_at = :submitted_at, survey_version = :survey_version, updated_at = :updated_at,"
+        " age_band = :age_band, district = :district, household_type = :household_type"
+        " WHERE id = :response_id AND EXISTS (SELECT 1 FROM responded) RETURNING id"
+        "), answered AS ("
+        " INSERT INTO survey_answers (response_id, question_id, choice_keys, text, number, date_value, lat, lon)"
+        " SELECT submitted.id, r.question_id, r.choice_keys, r.text, r.number, r.date_value, r.lat, r.lon"
+        " FROM submitted, json_to_recordset(CAST(:rows AS json)) AS r(question_id integer, choice_keys json,"
+        " text text, number double precision, date_value date, lat double precision, lon double precision)"
+        ") SELECT count(*) FROM submitted"
+    ).bindparams(
+        bindparam("draft_data", type_=SurveyResponse.draft_data.type),
+        bindparam("submitted_at", type_=SurveyResponse.submitted_at.type),
+        bindparam("updated_at", type_=SurveyResponse.updated_at.type),
+        bindparam("inv_responded_at", type_=Invitation.responded_at.type),
+    )
 )
 # The statements above and below name the tables and columns; these fail loudly if a model is renamed.
 assert (_RESPONSES.name, _INVITATIONS.name) == ("survey_responses", "outreach_invitations")
@@ -375,14 +379,16 @@ def _insert_answers(connection: Any, response_id: int, answers: Mapping[int, Ans
     )
 
 
-def _personal_upsert(dialect: str) -> Any:
+def _personal_upsert(dialect: str) -> DriverStatement:
     statement = _UPSERTS.get(dialect)
     if statement is None:
         base = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(_RESPONSES)
-        statement = base.on_conflict_do_update(
-            index_elements=[_RESPONSES.c.draft_key_hash],
-            set_={"updated_at": base.excluded.updated_at, "locale": base.excluded.locale},
-        ).returning(*_LOCKED_COLUMNS)
+        statement = DriverStatement(
+            base.on_conflict_do_update(
+                index_elements=[_RESPONSES.c.draft_key_hash],
+                set_={"updated_at": base.excluded.updated_at, "locale": base.excluded.locale},
+            ).returning(*_LOCKED_COLUMNS)
+        )
         _UPSERTS[dialect] = statement
     return statement
 
@@ -419,15 +425,16 @@ def lock_personal_response(session: Session, link: PersonalLink, *, locale: str)
     RETURNING reads the row as the lock found it, so a submit committed meanwhile is seen.
     """
     connection = session.connection()
-    row = connection.execute(
-        _personal_upsert(connection.dialect.name),
+    row = _personal_upsert(connection.dialect.name).first(
+        connection,
         _new_draft_row(
             survey_id=link.survey_id,
             survey_version=link.survey_version,
             locale=locale,
             draft_key_hash=link.response_key,
         ),
-    ).one()
+    )
+    assert row is not None  # an upsert with RETURNING always returns its row
     return _locked(row)
 
 
@@ -553,7 +560,8 @@ def _first_personal_submit(
             inv_responded_at=day,
             rows=_answer_rows_json(answers),
         )
-        if connection.scalar(_FIRST_SUBMIT_PERSONAL_PG, parameters) != 1:
+        row = _FIRST_SUBMIT_PERSONAL_PG.first(connection, parameters)
+        if row is None or row[0] != 1:
             raise StateError(answered_through_other_link_message())
         return
     if connection.execute(_MARK_RESPONDED, {"invitation_id": invitation_id, "responded_at": day}).rowcount != 1:
