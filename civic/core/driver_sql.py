@@ -50,7 +50,7 @@ class DriverStatement:
         cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
         try:
             connection.dispatch.before_cursor_execute(connection, cursor, compiled.sql, values, None, False)
-            cursor.execute(compiled.sql, values, prepare=True)
+            cursor.execute(compiled.sql, values)  # prepared after a few uses, as psycopg is configured
             row = cursor.fetchone()
         except connection.dialect.loaded_dbapi.Error as error:
             raise _wrapped(connection, cursor, compiled.sql, values, error) from error
