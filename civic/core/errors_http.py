@@ -99,14 +99,18 @@ def _render_without_database(status: int) -> Response:
 def init_app(app: Flask) -> None:
     """Register the handlers."""
 
+    # A refused request stores nothing: its uncommitted writes (say, the draft a refused post's lock created) are
+    # rolled back before the error page, not only when the session is removed at the end of the request.
     @app.errorhandler(DomainError)
     def _domain_error(error: DomainError) -> tuple[str, int]:
+        db.session.rollback()
         return _render(error.status_code, error.message)
 
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException) -> tuple[str, int] | HTTPException:
         if error.code is None or error.code < 400:
             return error
+        db.session.rollback()
         description = error.description if getattr(error, "civic_message", False) else None
         return _render(error.code, description)
 

@@ -20,6 +20,7 @@ from civic.extensions import db
 from civic.outreach.models import Invitation
 from civic.surveys import answering
 from civic.surveys.answering import RawValues, field_name
+from civic.surveys.locking import LockedResponse
 from civic.surveys.models import (
     TEXT_KINDS,
     Question,
@@ -27,7 +28,8 @@ from civic.surveys.models import (
     Survey,
     SurveyResponse,
 )
-from civic.surveys.responses import LockedResponse, PersonalLink, find_link_response, page_questions
+from civic.surveys.personal_links import PersonalLink, find_link_response
+from civic.surveys.responses import page_questions
 from civic.surveys.structure import (
     ChoiceShape,
     QuestionShape,

@@ -11,7 +11,6 @@ from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import bindparam, delete, insert, select, text, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -19,11 +18,12 @@ from civic.consultations.models import Consultation
 from civic.core.driver_sql import DriverStatement
 from civic.core.errors import InvalidInputError, StateError
 from civic.core.timeutils import now_utc
-from civic.core.tokens import hash_token, new_token, response_key_hash
-from civic.outreach.models import Invitation, InvitationLink, coarse_day
+from civic.outreach.models import Invitation, coarse_day
 from civic.surveys.answering import AnswerValue, Parsed, RawValues, field_names, parse_question
 from civic.surveys.conditions import visible_question_ids
+from civic.surveys.locking import LockedResponse
 from civic.surveys.models import Answer, Question, ResponseState, Survey, SurveyResponse, SurveySection
+from civic.surveys.personal_links import PersonalLink
 from civic.surveys.structure import QuestionShape, SectionShape, SurveyShape
 
 #: The checks below read either ORM objects or their cached plain copies (surveys.structure).
@@ -47,19 +47,6 @@ class SurveyCheck:
     @property
     def first_page_with_errors(self) -> int | None:
         return min(self.errors) if self.errors else None
-
-
-@dataclass
-class LockedResponse:
-    """The response row this request holds locked until it commits: its id, state and saved draft.
-
-    Plain values read back by the statement that took the lock; the answering flow then writes the row
-    with one UPDATE (save_draft or submit_response), never through ORM objects.
-    """
-
-    id: int
-    state: str
-    draft_data: dict[str, list[str]]
 
 
 #: Parsed values of the posted page, by question id: parsed once, read again by the page and survey checks.
@@ -161,88 +148,6 @@ def visible_on_page(survey: AnySurvey, section: AnySection, raw: RawValues, *, p
     return _visible(survey, raw, preview=preview, page=section) & {q.id for q in page_questions(section)}
 
 
-def find_personal_link(
-    session: Session, token: str
-) -> tuple[Invitation, Consultation, Survey | None, SurveyResponse | None] | None:
-    """Return the invitation of a personal link with its consultation, survey and this link's response, in one query."""
-    row = session.execute(
-        select(Invitation, Consultation, Survey, SurveyResponse)
-        .join(InvitationLink, InvitationLink.invitation_id == Invitation.id)
-        .join(Consultation, Consultation.id == Invitation.consultation_id)
-        .outerjoin(Survey, Survey.consultation_id == Consultation.id)
-        .outerjoin(SurveyResponse, SurveyResponse.draft_key_hash == response_key_hash(token))
-        .where(InvitationLink.token_hash == hash_token(token))
-    ).first()
-    if row is None:
-        return None
-    invitation, consultation, survey, response = row
-    if survey is not None:
-        set_committed_value(survey, "consultation", consultation)  # the identity map holds it only weakly
-    return invitation, consultation, survey, response
-
-
-@dataclass(frozen=True, slots=True)
-class PersonalLink:
-    """What a post through a personal link needs, read as plain values in one Core query.
-
-    ``state`` and ``closes_at`` are the consultation's, so Consultation.is_accepting_responses applies.
-    ``response_key`` is the hash the link's response is stored under (core.tokens.response_key_hash).
-    """
-
-    response_key: str
-    invitation_id: int
-    age_band: str
-    district: str
-    household_type: str
-    consultation_id: int
-    kind: str
-    state: str
-    closes_at: datetime | None
-    survey_id: int | None
-    structure_key: str | None
-    survey_version: int | None
-
-
-def _personal_link_query() -> Any:
-    invitations, consultations, surveys = Invitation.__table__, Consultation.__table__, Survey.__table__
-    links = InvitationLink.__table__
-    return (
-        select(
-            invitations.c.id,
-            invitations.c.age_band,
-            invitations.c.district,
-            invitations.c.household_type,
-            consultations.c.id,
-            consultations.c.kind,
-            consultations.c.state,
-            consultations.c.closes_at,
-            surveys.c.id,
-            surveys.c.structure_key,
-            surveys.c.version,
-        )
-        .select_from(links)
-        .join(invitations, invitations.c.id == links.c.invitation_id)
-        .join(consultations, consultations.c.id == invitations.c.consultation_id)
-        .outerjoin(surveys, surveys.c.consultation_id == consultations.c.id)
-        .where(links.c.token_hash == bindparam("token_hash"))
-    )
-
-
-# The statements of a personal-link submission run on the driver's cursor (civic.core.driver_sql: why).
-_PERSONAL_LINK = DriverStatement(_personal_link_query())
-
-
-def find_personal_link_values(session: Session, token: str) -> PersonalLink | None:
-    """Return the plain values of a personal link (no ORM objects: cheaper for posts), or None."""
-    row = _PERSONAL_LINK.first(session.connection(), {"token_hash": hash_token(token)})
-    return None if row is None else PersonalLink(response_key_hash(token), *row)
-
-
-def find_link_response(session: Session, link: PersonalLink) -> SurveyResponse | None:
-    """Return the response of a personal link, if it has one."""
-    return session.scalars(select(SurveyResponse).where(SurveyResponse.draft_key_hash == link.response_key)).first()
-
-
 def find_public_survey(session: Session, public_id: str) -> tuple[Consultation | None, Survey | None]:
     """Return the consultation of a public link and its survey, in one query."""
     row = session.execute(
@@ -261,15 +166,6 @@ def find_public_survey(session: Session, public_id: str) -> tuple[Consultation |
 _RESPONSES = SurveyResponse.__table__
 _ANSWERS = Answer.__table__
 _INVITATIONS = Invitation.__table__
-_LOCKED_COLUMNS = (_RESPONSES.c.id, _RESPONSES.c.state, _RESPONSES.c.draft_data)
-# Statements built once: the values come as parameters, so each request only binds them.
-_UPSERTS: dict[str, DriverStatement] = {}
-_LOCK = (
-    update(_RESPONSES)
-    .where(_RESPONSES.c.id == bindparam("response_id"))
-    .values(updated_at=bindparam("now"), locale=bindparam("new_locale"))
-    .returning(*_LOCKED_COLUMNS)
-)
 _UPDATE_RESPONSE = update(_RESPONSES).where(_RESPONSES.c.id == bindparam("response_id"))
 # The first submit through any of an invitation's links marks it responded; through another link it then
 # finds responded_at set and is refused: one response per invitation without the response naming it.
@@ -379,103 +275,6 @@ def _insert_answers(connection: Any, response_id: int, answers: Mapping[int, Ans
     )
 
 
-def _personal_upsert(dialect: str) -> DriverStatement:
-    statement = _UPSERTS.get(dialect)
-    if statement is None:
-        base = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(_RESPONSES)
-        statement = DriverStatement(
-            base.on_conflict_do_update(
-                index_elements=[_RESPONSES.c.draft_key_hash],
-                set_={"updated_at": base.excluded.updated_at, "locale": base.excluded.locale},
-            ).returning(*_LOCKED_COLUMNS)
-        )
-        _UPSERTS[dialect] = statement
-    return statement
-
-
-def _new_draft_row(*, survey_id: int, survey_version: int, locale: str, draft_key_hash: str) -> dict[str, Any]:
-    """The values of a new, empty draft response; segments are copied from the invitation only on submit."""
-    now = now_utc()
-    return {
-        "survey_id": survey_id,
-        "draft_key_hash": draft_key_hash,
-        "state": ResponseState.DRAFT.value,
-        "survey_version": survey_version,
-        "locale": locale,
-        "draft_data": {},
-        "age_band": "",
-        "district": "",
-        "household_type": "",
-        "started_at": now,
-        "submitted_at": None,
-        "updated_at": now,
-    }
-
-
-def _locked(row: Any) -> LockedResponse:
-    return LockedResponse(id=row[0], state=row[1], draft_data=dict(row[2] or {}))
-
-
-def lock_personal_response(session: Session, link: PersonalLink, *, locale: str) -> LockedResponse:
-    """Create or lock the one response of a personal link in one statement; return its locked values.
-
-    INSERT … ON CONFLICT (draft_key_hash) DO UPDATE … RETURNING: the unique response key means a
-    concurrent request never makes a second row, and the update takes the row lock (PostgreSQL) or the
-    write lock (SQLite) until the transaction ends, as lock_response does for public-link responses.
-    RETURNING reads the row as the lock found it, so a submit committed meanwhile is seen.
-    """
-    connection = session.connection()
-    row = _personal_upsert(connection.dialect.name).first(
-        connection,
-        _new_draft_row(
-            survey_id=link.survey_id,
-            survey_version=link.survey_version,
-            locale=locale,
-            draft_key_hash=link.response_key,
-        ),
-    )
-    assert row is not None  # an upsert with RETURNING always returns its row
-    return _locked(row)
-
-
-def find_public_response(session: Session, survey: Survey, draft_key: str | None) -> SurveyResponse | None:
-    """Return the public-link response whose draft key the resident's cookie holds."""
-    if not draft_key:
-        return None
-    return session.scalars(
-        select(SurveyResponse).where(
-            SurveyResponse.survey_id == survey.id, SurveyResponse.draft_key_hash == hash_token(draft_key)
-        )
-    ).first()
-
-
-def create_public_response(session: Session, survey: Survey, *, locale: str) -> tuple[int, str]:
-    """Start a public-link response; return its id and the draft key for the cookie (only its hash is stored)."""
-    key = new_token()
-    response_id = session.connection().scalar(
-        insert(_RESPONSES).returning(_RESPONSES.c.id),
-        _new_draft_row(
-            survey_id=survey.id,
-            survey_version=survey.version,
-            locale=locale,
-            draft_key_hash=hash_token(key),
-        ),
-    )
-    return int(response_id), key
-
-
-def lock_response(session: Session, response_id: int, *, locale: str) -> LockedResponse:
-    """Lock the response row until the transaction ends; return its locked values.
-
-    An UPDATE … RETURNING takes the row lock on PostgreSQL and SQLite's write lock (SQLite ignores
-    FOR UPDATE): concurrent submits run one at a time, and each reads what the one before committed.
-    """
-    row = (
-        session.connection().execute(_LOCK, {"response_id": response_id, "now": now_utc(), "new_locale": locale}).one()
-    )
-    return _locked(row)
-
-
 def merge_draft(saved: RawValues, survey: AnySurvey, section: AnySection, values: RawValues) -> dict[str, list[str]]:
     """Return the saved draft with this page's raw values replaced and values of now hidden questions dropped."""
     page_fields: set[str] = set()
@@ -513,10 +312,10 @@ def submit_response(
 ) -> LockedResponse:
     """Store the typed answers (replacing earlier ones), the draft, and mark the response submitted.
 
-    One UPDATE writes the draft, the state and the segment copied from the personal link's invitation. The caller holds
-    the row lock (lock_personal_response or lock_response), so ``response.state`` is current: a response
-    never submitted has no answers to delete (answers are written only here). Public-link responses
-    cannot be submitted twice. A personal link's first submit marks its invitation responded, and is
+    One UPDATE writes the draft, the state and the segment copied from the personal link's invitation. The caller
+    holds the row lock (personal_links.lock_personal_link or locking.lock_response), so ``response.state`` is
+    current: a response never submitted has no answers to delete (answers are written only here). Public-link
+    responses cannot be submitted twice. A personal link's first submit marks its invitation responded, and is
     refused (StateError, nothing written) if another link of the same invitation was answered first.
     """
     now = now or now_utc()

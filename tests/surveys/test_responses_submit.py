@@ -150,6 +150,36 @@ def test_personal_link_after_closing_is_gone(client, db, create_survey, create_i
     assert client.post(personal(token, 1), data=page1(survey)).status_code == 410
 
 
+@pytest.mark.parametrize(
+    ("state", "page", "status"),
+    [(ConsultationState.CLOSED, 1, 410), (ConsultationState.SCHEDULED, 1, 404), (ConsultationState.OPEN, 9, 404)],
+)
+def test_refused_personal_post_leaves_no_draft_behind(
+    client, db, create_survey, create_invitation, state, page, status
+):
+    # The post locks (and so creates) the link's response before the checks; a refusal must roll that back.
+    survey = create_survey()
+    _invitation, token = create_invitation(survey.consultation)
+    survey.consultation.state = state
+    db.session.commit()
+    assert client.post(personal(token, page), data=page1(survey)).status_code == status
+    assert responses_and_answers(db) == (0, 0)
+
+
+def test_refused_personal_post_leaves_the_saved_draft_as_it_was(client, db, create_survey, create_invitation):
+    survey = create_survey()
+    _invitation, token = create_invitation(survey.consultation)
+    assert client.post(personal(token, 1) + "?lang=en", data={**page1(survey), "action": "save"}).status_code == 303
+    before = db.session.scalars(select(SurveyResponse)).one()
+    saved = (before.draft_data, before.locale, before.updated_at)
+    survey.consultation.state = ConsultationState.CLOSED
+    db.session.commit()
+    assert client.post(personal(token, 1) + "?lang=nn", data=page1(survey)).status_code == 410
+    db.session.expire_all()
+    after = db.session.scalars(select(SurveyResponse)).one()
+    assert (after.draft_data, after.locale, after.updated_at) == saved
+
+
 @pytest.mark.parametrize("token", ["not-a-token", "x" * 32])
 def test_tampered_token_is_404(client, create_survey, create_invitation, token):
     survey = create_survey()

@@ -18,7 +18,7 @@ from civic.consultations.models import Access, Consultation, ConsultationKind, C
 from civic.core.errors import NotAllowedError, StateError
 from civic.core.i18n import current_locale
 from civic.extensions import db, limiter
-from civic.surveys import responses
+from civic.surveys import locking, personal_links, responses
 from civic.surveys.answering import parse_date
 from civic.surveys.forms_answer import (
     PERSONAL,
@@ -32,6 +32,7 @@ from civic.surveys.forms_answer import (
     geojson_url,
     set_draft_cookie,
 )
+from civic.surveys.locking import LockedResponse
 from civic.surveys.models import QuestionKind, Survey
 from civic.surveys.structure import SectionShape, SurveyShape
 
@@ -68,12 +69,12 @@ def _public_flow(public_id: str) -> Flow:
             _("This survey is only for invited residents. Use the personal link from your invitation.")
         )
     flow = Flow(PUBLIC, survey)
-    flow.response = responses.find_public_response(db.session, survey, draft_key_from_cookie(survey))
+    flow.response = locking.find_public_response(db.session, survey, draft_key_from_cookie(survey))
     return flow
 
 
 def _personal_flow(token: str) -> Flow:
-    found = responses.find_personal_link(db.session, token)  # invitation, consultation, survey, response
+    found = personal_links.find_personal_link(db.session, token)  # invitation, consultation, survey, response
     if found is None:
         raise _not_found(
             _("This personal link is not valid. Check that you copied the whole link from your invitation.")
@@ -89,12 +90,16 @@ def _personal_flow(token: str) -> Flow:
 
 
 def _personal_post_flow(token: str) -> Flow:
-    """Return the flow of a post through a personal link, from plain values (ORM objects load on demand)."""
-    link = responses.find_personal_link_values(db.session, token)
-    if link is None:
+    """Return the flow of a post through a personal link, from plain values (ORM objects load on demand).
+
+    Its response is locked from here on (personal_links.lock_personal_link); a refused post rolls back.
+    """
+    found = personal_links.lock_personal_link(db.session, token, locale=current_locale())
+    if found is None:
         raise _not_found(
             _("This personal link is not valid. Check that you copied the whole link from your invitation.")
         )
+    link, locked = found
     # The checks of _survey_of, in the same order, on the link's values.
     if link.kind != ConsultationKind.SURVEY:
         raise _not_found(_("We could not find this survey. Check that the address is complete."))
@@ -102,7 +107,7 @@ def _personal_post_flow(token: str) -> Flow:
         raise _not_found(_("This survey is not open yet."))
     if link.survey_id is None:
         raise _not_found(_("We could not find this survey. Check that the address is complete."))
-    return Flow(PERSONAL, link=link, token=token)
+    return Flow(PERSONAL, link=link, token=token, response=locked)
 
 
 def _preview_flow(survey_id: int) -> Flow:
@@ -195,6 +200,7 @@ def _page(flow: Flow, number: int) -> Response:
         if request.method == "POST":
             draft = _saved_draft(flow)
             draft.update(request.form.to_dict(flat=False))
+            db.session.rollback()  # nothing is stored: not even the lock a personal link's post took
         return _closed(flow, describe_values(flow.survey, draft) if request.method == "POST" else None)
     if request.method == "GET":
         if flow.mode == PUBLIC and flow.is_submitted:
@@ -226,14 +232,14 @@ def _post_page(flow: Flow, number: int, shape: SurveyShape) -> Response:
     locale = current_locale()
     new_key = None
     if flow.mode == PERSONAL:
-        assert flow.link is not None
-        locked = responses.lock_personal_response(db.session, flow.link, locale=locale)
+        locked = flow.response  # locked with the link
+        assert isinstance(locked, LockedResponse)
     else:
         if flow.response is None:
-            response_id, new_key = responses.create_public_response(db.session, flow.survey, locale=locale)
+            response_id, new_key = locking.create_public_response(db.session, flow.survey, locale=locale)
         else:
             response_id = flow.response.id
-        locked = responses.lock_response(db.session, response_id, locale=locale)
+        locked = locking.lock_response(db.session, response_id, locale=locale)
     flow.response = locked
     if flow.mode == PUBLIC and flow.is_submitted:
         db.session.rollback()
@@ -291,7 +297,7 @@ def _decide(
             "wait a few minutes and press Send again."
         )
         return _render_page(flow, number, draft, status=429, notice=notice), False
-    assert isinstance(flow.response, responses.LockedResponse)
+    assert isinstance(flow.response, LockedResponse)
     try:
         responses.submit_response(
             db.session,
