@@ -26,7 +26,7 @@ from civic import (
 )
 from civic.celery_app import celery_init_app
 from civic.config import BaseConfig, config_for_environment, validate_config
-from civic.core import after_commit, errors_http, health, htmx, i18n, logging_setup, security, vendor
+from civic.core import after_commit, errors_http, health, htmx, i18n, logging_setup, pool_ping, security, vendor
 from civic.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -69,6 +69,9 @@ def create_app(config: type | Mapping[str, Any] | None = None) -> Flask:
     logging_setup.init_app(app)
 
     db.init_app(app)
+    if app.config["DB_PING_AFTER_IDLE_S"] is not None:
+        with app.app_context():
+            pool_ping.install(db.engine, float(app.config["DB_PING_AFTER_IDLE_S"]))
     after_commit.install(db.session)
     # Batch mode lets SQLite alter tables; compare_type makes "models differ from migrations" strict.
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)

@@ -10,7 +10,8 @@ transactions rolled back) and started again. What must hold:
 * nothing half-stored: every submitted response has all 12 answers, no answers hang off unsent drafts;
 * after retrying, every resident's answers are stored exactly once (one response per personal link);
 * the connection pool recovers: after a restart while idle, the next residents get no error at all
-  (pool_pre_ping replaces connections the restart killed instead of failing a request on each).
+  (the pool tests a connection idle for a tenth of a second before use and replaces those the restart killed,
+  civic.core.pool_ping, instead of failing a request on each).
 """
 
 from __future__ import annotations

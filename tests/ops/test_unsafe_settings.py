@@ -40,7 +40,7 @@ def test_a_safe_production_environment_starts_with_production_settings(productio
     app = create_app()
     assert app.config["ENV_NAME"] == "production"
     assert app.config["SESSION_COOKIE_SECURE"] is True
-    assert app.config["SQLALCHEMY_ENGINE_OPTIONS"]["pool_pre_ping"] is True
+    assert app.config["DB_PING_AFTER_IDLE_S"] == 0.1  # dead pooled connections are replaced (core.pool_ping)
 
 
 @pytest.mark.parametrize(
