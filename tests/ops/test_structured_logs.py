@@ -9,6 +9,8 @@ import sys
 
 import pytest
 from gunicorn.config import Config
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from civic.core import logging_setup
 from civic.core.logging_setup import redact
@@ -127,6 +129,31 @@ def test_a_request_log_line_names_the_request_of_records_logged_during_it(json_l
 )
 def test_redaction(text, redacted):
     assert redact(text) == redacted
+
+
+def _redact_pattern_by_pattern(text: str) -> str:
+    for pattern, replace in (
+        (logging_setup._EMAIL, "[email]"),
+        (logging_setup._LINK_TOKEN, lambda m: (m.group(1) or m.group(2)) + "[token]"),
+        (logging_setup._TOKEN, "[token]"),
+        (logging_setup._NATIONAL_ID, "[national-id]"),
+        (logging_setup._PHONE, "[phone]"),
+    ):
+        text = pattern.sub(replace, text)
+    return text
+
+
+# Texts made of the characters the patterns care about, so that near misses are common.
+_PIECES = st.sampled_from(
+    ["a", "B", "7", "0", "4", "9", " ", "-", "_", ".", "@", "+", "/", "?", "&", "=", "p/", "/p/", "token=", "ex.no",
+     "91234567", "410190", "12345", "0047 ", "+47", "Ab3" * 9, "2026-11-24", "3f2b6c1e-1d2a-4b5c-9d8e-7f6a5b4c3d2e"]
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_PIECES, max_size=24).map("".join))
+def test_redaction_skips_a_text_only_when_no_pattern_would_change_it(text):
+    assert redact(text) == _redact_pattern_by_pattern(text)
 
 
 def test_gunicorn_logs_through_the_redacting_json_handler():
