@@ -56,15 +56,21 @@ def test_a_connection_idle_longer_is_tested_first(engine):
     assert len(engine.pings) == 1
 
 
+def _kill_the_pooled_connection(engine) -> int:
+    """End the server process of the engine's one pooled connection (as a restart would); return its pid."""
+    with engine.connect() as connection:
+        pid = connection.execute(text("SELECT pg_backend_pid()")).scalar()
+    killer = create_engine(TEST_DATABASE_URI)
+    with killer.begin() as other:
+        assert other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid}).scalar()
+    killer.dispose()
+    return pid
+
+
 @needs_server
 def test_a_connection_the_server_dropped_is_replaced_before_use(engine):
     pool_ping.install(engine, after_idle_s=0.05)
-    with engine.connect() as connection:
-        first_pid = connection.execute(text("SELECT pg_backend_pid()")).scalar()
-    killer = create_engine(TEST_DATABASE_URI)
-    with killer.begin() as other:
-        assert other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": first_pid}).scalar()
-    killer.dispose()
+    first_pid = _kill_the_pooled_connection(engine)
     time.sleep(0.1)
     with engine.connect() as connection:  # the test finds it dead; the pool connects again; no error here
         assert connection.execute(text("SELECT pg_backend_pid()")).scalar() != first_pid
@@ -75,12 +81,7 @@ def test_a_connection_the_server_dropped_is_replaced_before_use(engine):
 def test_without_the_test_a_dropped_connection_fails_its_statement(engine):
     # What the check prevents (and what happens inside the bypass window): the statement meets the dead connection.
     pool_ping.install(engine, after_idle_s=60)
-    with engine.connect() as connection:
-        first_pid = connection.execute(text("SELECT pg_backend_pid()")).scalar()
-    killer = create_engine(TEST_DATABASE_URI)
-    with killer.begin() as other:
-        other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": first_pid})
-    killer.dispose()
+    _kill_the_pooled_connection(engine)
     with pytest.raises(OperationalError) as failed, engine.connect() as connection:
         connection.execute(text("SELECT 1"))
     assert failed.value.connection_invalidated
