@@ -101,6 +101,16 @@ def axe_violations(page) -> list[dict]:
     ]
 
 
+def wait_for_htmx_settle(page, timeout: float = 5000) -> None:
+    """Wait until content htmx swapped in is live: until then its forms would submit without htmx.
+
+    htmx inserts new content at once but binds its hx-* attributes in the settle step, 20 ms later
+    (``htmx-added`` marks the content until then, ``htmx-settling`` the target). A keypress in between posts the
+    form the plain way, a full page load: correct for residents, but not what a test of the htmx path looks at.
+    """
+    page.wait_for_function("() => !document.querySelector('.htmx-added, .htmx-settling')", timeout=timeout)
+
+
 @dataclass
 class ResidentSurvey:
     """Ids and links of the survey the resident tests answer (the objects live in another session)."""

@@ -23,7 +23,7 @@ from civic.focus_groups.models import (
     FocusGroupParticipant,
     PromptKind,
 )
-from tests.browser.conftest import axe_violations
+from tests.browser.conftest import axe_violations, wait_for_htmx_settle
 
 pytestmark = pytest.mark.browser
 
@@ -179,6 +179,7 @@ def test_participant_pages_have_no_wcag_violations(live_server, focus_groups, ph
 
     phone.locator("#fg-stage button[type=submit]").click()
     phone.locator(".fg-vote-item").first.wait_for()
+    wait_for_htmx_settle(phone)
     _audit(phone, "answered, voting on others", audits)
     phone.locator(".fg-vote-item").first.locator("button[value=agree]").click()
     phone.locator(".fg-vote-item button[aria-pressed=true]").first.wait_for()

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from civic.extensions import db
 from civic.focus_groups.models import Contribution, ContributionVote, FocusGroupParticipant
+from tests.browser.conftest import wait_for_htmx_settle
 from tests.browser.test_focus_group_participant import (  # noqa: F401 - focus_groups is the shared fixture
     Groups,
     _group_row,
@@ -27,6 +28,7 @@ def _wait_for_prompt(page, group_id: int, index: int) -> str:
     """Wait until the pushed prompt ``index`` is on the stage; return the prompt's id prefix of field ids."""
     prompt_id = _group_row(group_id).prompts[index].id
     page.locator(f"#fg-stage[data-prompt='{prompt_id}'][data-kind='prompt']").wait_for(timeout=5000)
+    wait_for_htmx_settle(page)
     return f"fg-{prompt_id}"
 
 
@@ -62,6 +64,7 @@ def test_take_part_in_a_live_focus_group_with_the_keyboard_only(live_server, foc
     assert page.evaluate("document.activeElement.matches('#fg-stage button[type=submit]')"), focused(page)
     page.keyboard.press("Enter")
     page.locator(".fg-vote-item").first.wait_for(timeout=5000)
+    wait_for_htmx_settle(page)
 
     # Vote on two others' answers: Enter on one, Space on the next.
     items = page.locator(".fg-vote-item")
